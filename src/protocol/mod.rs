@@ -1,0 +1,12 @@
+//! The protocol: endpoints, request parameters and their validation, OAuth
+//! 1.0a signing and verification, and the reconnect backoff policy. Pure
+//! functions of their inputs, shared by the client, the server and the
+//! recorder; no sockets and no clocks here.
+
+pub mod backoff;
+pub mod oauth;
+pub mod params;
+
+pub use backoff::{Backoff, BackoffPolicy, Decision, Failure};
+pub use oauth::Credentials;
+pub use params::{Endpoint, FilterParams, StreamRequest, V2Params};
