@@ -410,3 +410,22 @@ fn faults_display_their_offending_values() {
         "stream ended inside a frame: 2 bytes left over at offset 4"
     );
 }
+
+#[test]
+fn a_one_mebibyte_message_in_64_byte_chunks_is_scanned_once() {
+    // Rescanning held bytes on every push would make this quadratic:
+    // some 8 GB of scanning instead of 1 MiB.
+    let mut payload = vec![b'a'; (1 << 20) - 2];
+    for at in (0..payload.len()).step_by(1000) {
+        payload[at] = b'\n';
+    }
+    let mut wire = payload.clone();
+    wire.extend_from_slice(b"\r\n");
+    let mut decoder = Decoder::new(Framing::Crlf);
+    let mut out = Vec::new();
+    for chunk in wire.chunks(64) {
+        decoder.push(Bytes::copy_from_slice(chunk));
+        out.extend(std::iter::from_fn(|| decoder.next_frame()));
+    }
+    assert_eq!(out, [msg(&payload)]);
+}
