@@ -6,6 +6,7 @@
 pub mod backoff;
 pub mod oauth;
 pub mod params;
+pub mod rules;
 
 pub use backoff::{Backoff, BackoffPolicy, Decision, Failure};
 pub use oauth::Credentials;
