@@ -1,7 +1,7 @@
 //! The protocol: endpoints, request parameters and their validation, OAuth
-//! 1.0a signing and verification, and the reconnect backoff policy. Pure
-//! functions of their inputs, shared by the client, the server and the
-//! recorder; no sockets and no clocks here.
+//! 1.0a signing and verification, the reconnect backoff policy and the v2
+//! rules API's bodies. Pure functions of their inputs, shared by the
+//! client, the server and the recorder; no sockets and no clocks here.
 
 pub mod backoff;
 pub mod oauth;
