@@ -263,3 +263,23 @@ proptest! {
         prop_assert_eq!(Fixture::parse(&fixture.to_bytes()).unwrap(), fixture);
     }
 }
+
+#[test]
+fn the_example_in_the_format_documentation_reads() {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fixture-format.md"))
+            .unwrap();
+    let start = doc.find("```text\n").unwrap() + "```text\n".len();
+    let example = &doc[start..start + doc[start..].find("```").unwrap()];
+    let fixture = Fixture::parse(example.as_bytes()).unwrap();
+    assert_eq!(fixture.meta("seed"), Some("42"));
+    let [first, second] = &fixture.connections[..] else { panic!("two connections") };
+    assert_eq!(first.request.body, Bytes::from_static(b"delimited=length&track=rust%2Ccoffee"));
+    assert_eq!((first.end.clone(), second.end.clone()), (End::Reset, End::Open));
+    assert_eq!(first.chunks[4].data, Bytes::from_static(b"\xff\xee\x00\x01"));
+    let messages: Vec<Bytes> = first.messages().into_iter().map(|(_, m)| m).collect();
+    assert_eq!(messages.len(), 3);
+    assert_eq!(&messages[0][..], br#"{"id_str":"1","text":"caf\u00e9 \u2615"}"#);
+    assert_eq!(&messages[1][..], br#"{"limit":{"track":3}}"#);
+    assert_eq!(messages[2], "{\"id_str\":\"2\",\"text\":\"rust \u{1f980}\"}".as_bytes());
+}
