@@ -295,9 +295,9 @@ mod tests {
     #[test]
     fn length_boundaries_skip_payload_bytes_that_look_like_terminators() {
         // The payload holds a bare `\n` and digits; neither ends it early.
-        let c = connection(Framing::Length, &[b"\r\n9\r\n{\"a\":\n1}", b"\r\n5\r\n", b"{}7\r\n"]);
+        let c = connection(Framing::Length, &[b"\r\n10\r\n{\"a\":\n1}", b"\r\n5\r\n", b"{}7\r\n"]);
         let track = Track::build(&c, Framing::Length);
-        assert_eq!(track.message_ends, vec![16, 25]);
+        assert_eq!(track.message_ends, vec![16, 24]);
         let boundaries: Vec<bool> = track.pieces.iter().map(|p| p.at_boundary).collect();
         assert_eq!(boundaries, vec![false, false, true]);
     }
