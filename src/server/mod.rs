@@ -160,6 +160,17 @@ pub async fn serve(
 }
 
 /// A running mock server, for tests. It stops when dropped.
+///
+/// # Limitations
+///
+/// - Keep-alive intervals are real time, not scaled by the speed.
+/// - A recorded reset is sent 50 ms after the last chunk, so the client
+///   can read that chunk before the RST discards its receive buffer.
+/// - Two streams opened with the same credentials at once share one
+///   position in the fixture; whichever sends last sets where the next
+///   attempt resumes.
+/// - A resumed stream sends its first message at once; the recorded gap
+///   before it is dropped.
 #[derive(Debug)]
 pub struct MockServer {
     addr: SocketAddr,
