@@ -20,10 +20,10 @@
 //! other.
 #![deny(missing_docs)]
 
+pub mod client;
+pub mod fixture;
 pub mod frame;
 pub mod message;
-pub mod fixture;
 pub mod protocol;
-pub mod client;
-pub mod server;
 pub mod record;
+pub mod server;
