@@ -7,18 +7,29 @@
 //!
 //! ```text
 //!  crlf (default):   {"id":1}\r\n  \r\n  {"id":2}\r\n
-//!                    `-payload-'   keep-alive
+//!                    `payload'     k-a   (only \r\n separates; a bare \n
+//!                                         inside a payload is content)
 //!
 //!  length:           \r\n  16\r\n  {"id_str":"1"}\r\n
 //!                    k-a   `len'   `---- 16 bytes ---'   (count includes the \r\n)
 //!
-//!  lines (NDJSON):   {"id":1}\n  {"id":2}\r\n   (one trailing \r dropped)
+//!  lines (NDJSON):   {"id":1}\n  {"id":2}\r\n  \n     (one trailing \r dropped;
+//!                                           k-a    a blank line is a keep-alive)
 //! ```
+//!
+//! The [`Decoder`] takes chunks as they arrive and hands out frames as soon
+//! as they are complete, as zero-copy slices of the chunk when a frame lies
+//! within one. Faults ([`FrameError`]) are reported and recovered from,
+//! never fatal, and memory stays bounded by the maximum frame size plus one
+//! chunk. In length mode, counted bytes that do not end in `\r\n` are
+//! emitted as they are (a trailing `\r\n` is stripped only when present).
+//! The decoder module's docs give the exact rules. The [`Encoder`] writes
+//! each framing.
 
 mod decoder;
 mod encoder;
 
-pub use decoder::{Decoder, FrameError};
+pub use decoder::{decode_all, Decoder, FrameError};
 pub use encoder::Encoder;
 
 use bytes::Bytes;

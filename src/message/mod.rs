@@ -5,6 +5,9 @@
 //! a text: it reads the top-level keys of the object. Typed views parse on
 //! demand, borrowing from the raw bytes.
 
+mod classify;
+mod scan;
+
 use bytes::Bytes;
 
 /// What a message is.
@@ -121,10 +124,11 @@ impl Message {
 
 /// A payload that is not a message: it is reported with its raw bytes and
 /// the stream goes on.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum MessageError {
     /// The payload is not valid UTF-8.
+    #[error("payload of {} bytes is not utf-8 after byte {valid_up_to}", raw.len())]
     InvalidUtf8 {
         /// The payload.
         raw: Bytes,
@@ -132,6 +136,7 @@ pub enum MessageError {
         valid_up_to: usize,
     },
     /// The payload is not valid JSON.
+    #[error("payload of {} bytes is not json at byte {offset}: {reason}", raw.len())]
     InvalidJson {
         /// The payload.
         raw: Bytes,
@@ -149,6 +154,15 @@ pub enum MessageError {
 /// [`MessageError`] when the payload is not UTF-8 or not JSON. Valid JSON of
 /// an unexpected shape is not an error: it is a [`Kind::Unknown`] message.
 pub fn classify(raw: Bytes) -> Result<Message, MessageError> {
-    let _ = raw;
-    todo!("classifier")
+    if let Err(err) = std::str::from_utf8(&raw) {
+        return Err(MessageError::InvalidUtf8 { valid_up_to: err.valid_up_to(), raw });
+    }
+    match classify::scan(&raw) {
+        Ok(found) => Ok(Message { kind: found.kind, id: found.id, user_id: found.user_id, raw }),
+        Err(err) => Err(MessageError::InvalidJson {
+            raw,
+            offset: err.offset,
+            reason: err.reason.to_owned(),
+        }),
+    }
 }
