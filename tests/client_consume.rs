@@ -4,7 +4,6 @@
 mod client_support;
 
 use std::ops::ControlFlow;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -17,8 +16,7 @@ use tokio::time::Instant;
 use client_support::{chunk, describe, stream, v1_sample, Reply, Step, TestServer};
 
 const STATUS: &str = r#"{"id_str":"1","id":1,"text":"hi","user":{"id":7,"id_str":"7"}}"#;
-const DELETE: &str =
-    r#"{"delete":{"status":{"id":2,"id_str":"2","user_id":7,"user_id_str":"7"},"timestamp_ms":"1"}}"#;
+const DELETE: &str = r#"{"delete":{"status":{"id":2,"id_str":"2","user_id":7,"user_id_str":"7"},"timestamp_ms":"1"}}"#;
 const LIMIT: &str = r#"{"limit":{"track":5,"timestamp_ms":"1"}}"#;
 
 /// Records every callback as a line.
@@ -149,7 +147,8 @@ impl Listener for V2Recorder {
 #[tokio::test(start_paused = true)]
 async fn a_v2_response_calls_tweet_includes_and_matching_rules() {
     let tweet = r#"{"data":{"id":"9","text":"x"},"includes":{"users":[]},"matching_rules":[{"id":"1","tag":"t"}]}"#;
-    let server = TestServer::start(vec![stream(vec![chunk(&format!("{tweet}\r\n")), Step::Hold])]).await;
+    let server =
+        TestServer::start(vec![stream(vec![chunk(&format!("{tweet}\r\n")), Step::Hold])]).await;
     let client = rehose::client::Client::builder()
         .request(StreamRequest::V2Search(V2Params::default()))
         .bearer_token("token")
@@ -160,7 +159,10 @@ async fn a_v2_response_calls_tweet_includes_and_matching_rules() {
     let mut recorder = V2Recorder::default();
     client.run(&mut recorder).await.unwrap();
 
-    assert_eq!(recorder.0, ["tweet 9", "includes {\"users\":[]}", r#"rules [{"id":"1","tag":"t"}]"#]);
+    assert_eq!(
+        recorder.0,
+        ["tweet 9", "includes {\"users\":[]}", r#"rules [{"id":"1","tag":"t"}]"#]
+    );
     let request = server.journal.requests().remove(0);
     assert!(request.starts_with("GET /2/tweets/search/stream HTTP/1.1\r\n"), "{request}");
     assert!(request.contains("authorization: Bearer token\r\n"), "{request}");
@@ -257,7 +259,8 @@ async fn a_consumer_that_sleeps_on_every_message_keeps_memory_bounded() {
             // A slow consumer: one message a second.
             tokio::time::sleep(Duration::from_secs(1)).await;
             if seen % 100 == 0 {
-                written_after.push(server.journal.written.load(std::sync::atomic::Ordering::SeqCst));
+                written_after
+                    .push(server.journal.written.load(std::sync::atomic::Ordering::SeqCst));
             }
         }
     }

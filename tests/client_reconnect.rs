@@ -7,7 +7,7 @@ mod client_support;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use rehose::client::{ConnectionError, Error, EventStream, Event};
+use rehose::client::{ConnectionError, Error, Event, EventStream};
 use rehose::frame::FrameError;
 use rehose::protocol::Failure;
 use tokio::time::Instant;
@@ -16,7 +16,10 @@ use client_support::{chunk, describe, refused_addr, stream, v1_sample, Reply, St
 
 /// The reconnection delays announced before the first connection succeeds
 /// (or `limit` of them), each with the virtual time it was announced at.
-async fn delays_until_connected(events: &mut EventStream, limit: usize) -> Vec<(Failure, Duration, Instant)> {
+async fn delays_until_connected(
+    events: &mut EventStream,
+    limit: usize,
+) -> Vec<(Failure, Duration, Instant)> {
     let mut delays = Vec::new();
     while let Some(event) = events.next().await {
         match event {
@@ -38,7 +41,8 @@ fn secs(list: &[u64]) -> Vec<Duration> {
 #[tokio::test(start_paused = true)]
 async fn four_420s_wait_60_120_240_and_480_seconds() {
     let refusal = Reply::Status(420, "Enhance Your Calm");
-    let replies = vec![refusal.clone(), refusal.clone(), refusal.clone(), refusal, stream(vec![Step::Hold])];
+    let replies =
+        vec![refusal.clone(), refusal.clone(), refusal.clone(), refusal, stream(vec![Step::Hold])];
     let server = TestServer::start(replies).await;
     let client = v1_sample(&server.url()).build().unwrap();
 
@@ -77,7 +81,8 @@ async fn three_refused_connections_wait_250_500_and_750_ms() {
     let delays = delays_until_connected(&mut events, 3).await;
 
     let announced: Vec<Duration> = delays.iter().map(|(_, delay, _)| *delay).collect();
-    let expected: Vec<Duration> = [250, 500, 750].iter().map(|&ms| Duration::from_millis(ms)).collect();
+    let expected: Vec<Duration> =
+        [250, 500, 750].iter().map(|&ms| Duration::from_millis(ms)).collect();
     assert_eq!(announced, expected);
     assert!(delays.iter().all(|(cause, _, _)| *cause == Failure::Network));
     // Each attempt came right after the previous wait.
@@ -87,7 +92,11 @@ async fn three_refused_connections_wait_250_500_and_750_ms() {
 
 #[tokio::test(start_paused = true)]
 async fn an_established_stream_that_drops_reconnects_at_once() {
-    let first = stream(vec![chunk("{\"id_str\":\"1\"}\r\n"), Step::Sleep(Duration::from_secs(10)), Step::End]);
+    let first = stream(vec![
+        chunk("{\"id_str\":\"1\"}\r\n"),
+        Step::Sleep(Duration::from_secs(10)),
+        Step::End,
+    ]);
     let server = TestServer::start(vec![first, stream(vec![Step::Hold])]).await;
     let client = v1_sample(&server.url()).build().unwrap();
 
@@ -107,7 +116,8 @@ async fn an_established_stream_that_drops_reconnects_at_once() {
 
 #[tokio::test(start_paused = true)]
 async fn a_404_stops_with_an_error_and_never_reconnects() {
-    let server = TestServer::start(vec![Reply::Status(404, "{\"errors\":\"no such endpoint\"}")]).await;
+    let server =
+        TestServer::start(vec![Reply::Status(404, "{\"errors\":\"no such endpoint\"}")]).await;
     let client = v1_sample(&server.url()).build().unwrap();
 
     let mut events = client.stream();
@@ -115,12 +125,17 @@ async fn a_404_stops_with_an_error_and_never_reconnects() {
     while let Some(event) = events.next().await {
         seen.push(event);
     }
-    assert!(matches!(&seen[0], Event::RequestError { status: 404, body } if body.contains("no such endpoint")));
+    assert!(
+        matches!(&seen[0], Event::RequestError { status: 404, body } if body.contains("no such endpoint"))
+    );
     assert!(matches!(seen.last(), Some(Event::Closed { .. })));
 
     let mut listener = Nothing;
     let outcome = client.run(&mut listener).await;
-    assert!(matches!(outcome, Err(Error::GaveUp { failure: Failure::Http(404), .. })), "{outcome:?}");
+    assert!(
+        matches!(outcome, Err(Error::GaveUp { failure: Failure::Http(404), .. })),
+        "{outcome:?}"
+    );
 
     tokio::time::sleep(Duration::from_secs(3600)).await;
     assert_eq!(server.journal.connections(), 2);
@@ -132,7 +147,10 @@ impl rehose::client::Listener for Nothing {}
 
 #[tokio::test(start_paused = true)]
 async fn complete_messages_before_a_drop_are_delivered_and_a_partial_one_is_not() {
-    let cut = stream(vec![chunk("{\"id_str\":\"1\"}\r\n{\"id_str\":\"2\"}\r\n{\"id_str\":\"3\",\"te"), Step::Abort]);
+    let cut = stream(vec![
+        chunk("{\"id_str\":\"1\"}\r\n{\"id_str\":\"2\"}\r\n{\"id_str\":\"3\",\"te"),
+        Step::Abort,
+    ]);
     let server = TestServer::start(vec![cut, stream(vec![Step::Hold])]).await;
     let client = v1_sample(&server.url()).build().unwrap();
 

@@ -10,16 +10,11 @@ use http::Uri;
 use hyper_util::client::proxy::matcher::Matcher;
 
 use crate::frame::{Framing, DEFAULT_MAX_FRAME_SIZE};
-use crate::protocol::{BackoffPolicy, Credentials, StreamRequest};
+use crate::protocol::{BackoffPolicy, Credentials, ParamError, StreamRequest};
 
 use super::counters::SharedCounters;
 use super::transport::{tls_config, Transport};
 use super::Client;
-
-/// The v1.1 stream host.
-const V1_BASE: &str = "https://stream.twitter.com";
-/// The v2 API host.
-const V2_BASE: &str = "https://api.twitter.com";
 
 /// The documented keep-alive intervals: a stall timeout must exceed them.
 const V1_KEEP_ALIVE: Duration = Duration::from_secs(30);
@@ -42,6 +37,10 @@ pub enum BuildError {
     /// No [`StreamRequest`] was given.
     #[error("no stream request: call request(..)")]
     MissingRequest,
+    /// The request's parameters are invalid; the service would answer
+    /// with the error's status.
+    #[error("invalid request: {0}")]
+    InvalidRequest(#[from] ParamError),
     /// The request needs credentials of this kind.
     #[error("the {endpoint} endpoint needs {needed}")]
     MissingCredentials {
@@ -128,19 +127,6 @@ pub(crate) struct Config {
     pub(crate) transport: Transport,
 }
 
-/// The documented reconnect timings of section 6 of the protocol.
-pub(crate) fn default_backoff() -> BackoffPolicy {
-    BackoffPolicy {
-        network_step: Duration::from_millis(250),
-        network_cap: Duration::from_secs(16),
-        http_start: Duration::from_secs(5),
-        http_cap: Duration::from_secs(320),
-        rate_limit_start: Duration::from_secs(60),
-        rate_limit_cap: None,
-        max_retries: None,
-    }
-}
-
 /// Builds a [`Client`]. Only [`ClientBuilder::request`] and the
 /// credentials it needs are required.
 ///
@@ -185,7 +171,7 @@ impl Default for ClientBuilder {
             framing: None,
             max_frame_size: DEFAULT_MAX_FRAME_SIZE,
             stall_timeout: None,
-            backoff: default_backoff(),
+            backoff: BackoffPolicy::default(),
             gzip: true,
             proxy: None,
             proxy_from_env: false,
@@ -324,13 +310,14 @@ impl ClientBuilder {
     ///
     /// # Errors
     ///
-    /// [`BuildError`] when the request or the credentials it needs are
+    /// [`BuildError`] when the request is invalid, the request or the credentials it needs are
     /// missing, the stall timeout is not above the keep-alive interval, a
     /// URL is unusable, the CA file cannot be read, or framing conflicts
     /// with `delimited=length`.
     pub fn build(self) -> Result<Client, BuildError> {
         let request = self.request.ok_or(BuildError::MissingRequest)?;
-        let is_v2 = matches!(request, StreamRequest::V2Search(_) | StreamRequest::V2Sample(_));
+        request.validate()?;
+        let is_v2 = request.endpoint().is_v2();
 
         // Credentials and timings depend on the API version.
         let auth = match (is_v2, self.credentials, self.bearer) {
@@ -371,7 +358,7 @@ impl ClientBuilder {
             return Err(BuildError::Zero("max frame size"));
         }
 
-        let default_base = if is_v2 { V2_BASE } else { V1_BASE };
+        let default_base = request.endpoint().default_host();
         let base = parse_url("base", self.base_url.as_deref().unwrap_or(default_base))?;
         let user_agent = http::HeaderValue::from_str(&self.user_agent)
             .map_err(|_| BuildError::BadUserAgent(self.user_agent.clone()))?;

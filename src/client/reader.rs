@@ -140,15 +140,8 @@ impl Reader {
         if status != 200 {
             let gzip = is_gzip(response.headers());
             let body = error_body(response.into_body(), gzip, timeout).await;
-            if status == 401 {
-                warn!(
-                    status,
-                    "401 unauthorized: check the credentials, and the clock (OAuth rejects \
-                     timestamps far from the server's)"
-                );
-            } else {
-                warn!(status, "the server refused the stream");
-            }
+            // A 401 explains its likely causes: credentials or clock skew.
+            warn!(status, explanation = Backoff::explain(status), "the server refused the stream");
             self.send(Event::RequestError { status, body }).await?;
             return Ok(Failure::Http(status));
         }

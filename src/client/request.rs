@@ -8,7 +8,7 @@ use http::{HeaderValue, Method, Request, Uri};
 use http_body_util::Full;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use crate::protocol::{oauth, FilterParams, StreamRequest, V2Params};
+use crate::protocol::{oauth, StreamOptions};
 
 use super::builder::{Auth, Config};
 
@@ -40,69 +40,15 @@ impl Target {
 
 /// Where and how to ask for the configured stream.
 pub(crate) fn target(config: &Config) -> Target {
-    let (method, path, mut params) = match &config.request {
-        StreamRequest::V1Filter(filter) => {
-            (Method::POST, "/1.1/statuses/filter.json", filter_params(filter))
-        }
-        StreamRequest::V1Sample => (Method::GET, "/1.1/statuses/sample.json", Vec::new()),
-        StreamRequest::V2Search(v2) => (Method::GET, "/2/tweets/search/stream", v2_params(v2)),
-        StreamRequest::V2Sample(v2) => (Method::GET, "/2/tweets/sample/stream", v2_params(v2)),
+    let options = StreamOptions {
+        stall_warnings: config.stall_warnings,
+        delimited_length: config.delimited_length,
     };
-    if matches!(config.request, StreamRequest::V1Filter(_) | StreamRequest::V1Sample) {
-        if config.stall_warnings {
-            params.push(("stall_warnings".into(), "true".into()));
-        }
-        if config.delimited_length {
-            params.push(("delimited".into(), "length".into()));
-        }
-    }
-
+    let parts = config.request.parts(&options);
     let base = config.base.to_string();
-    let url = format!("{}{}", base.trim_end_matches('/'), path);
-    // Long predicate lists go in a POST form body: a long query gets 414.
-    let (query, form) =
-        if method == Method::POST { (Vec::new(), params) } else { (params, Vec::new()) };
-    Target { method, url, query, form }
-}
-
-fn filter_params(filter: &FilterParams) -> Vec<(String, String)> {
-    let mut params = Vec::new();
-    let mut push_list = |name: &str, values: &[String]| {
-        if !values.is_empty() {
-            params.push((name.to_owned(), values.join(",")));
-        }
-    };
-    push_list("track", &filter.track);
-    push_list("follow", &filter.follow);
-    let boxes: Vec<String> =
-        filter.locations.iter().flat_map(|b| b.iter().map(|n| n.to_string())).collect();
-    push_list("locations", &boxes);
-    push_list("language", &filter.language);
-    if let Some(level) = &filter.filter_level {
-        params.push(("filter_level".into(), level.clone()));
-    }
-    params
-}
-
-fn v2_params(v2: &V2Params) -> Vec<(String, String)> {
-    let mut params = Vec::new();
-    let lists = [
-        ("expansions", &v2.expansions),
-        ("tweet.fields", &v2.tweet_fields),
-        ("user.fields", &v2.user_fields),
-        ("media.fields", &v2.media_fields),
-        ("place.fields", &v2.place_fields),
-        ("poll.fields", &v2.poll_fields),
-    ];
-    for (name, values) in lists {
-        if !values.is_empty() {
-            params.push((name.to_owned(), values.join(",")));
-        }
-    }
-    if let Some(minutes) = v2.backfill_minutes {
-        params.push(("backfill_minutes".into(), minutes.to_string()));
-    }
-    params
+    let url = format!("{}{}", base.trim_end_matches('/'), parts.path);
+    let method = if parts.method == "POST" { Method::POST } else { Method::GET };
+    Target { method, url, query: parts.query, form: parts.form }
 }
 
 fn encode_pairs(pairs: &[(String, String)]) -> String {
@@ -180,24 +126,5 @@ mod tests {
     fn pairs_are_encoded_with_the_oauth_set() {
         let pairs = vec![("track".to_owned(), "café au lait,a~b".to_owned())];
         assert_eq!(encode_pairs(&pairs), "track=caf%C3%A9%20au%20lait%2Ca~b");
-    }
-
-    #[test]
-    fn filter_parameters_join_lists_and_boxes() {
-        let filter = FilterParams {
-            track: vec!["a b".into(), "c".into()],
-            locations: vec![[-122.75, 36.8, -121.75, 37.8]],
-            filter_level: Some("low".into()),
-            ..FilterParams::default()
-        };
-        let params = filter_params(&filter);
-        assert_eq!(
-            params,
-            vec![
-                ("track".to_owned(), "a b,c".to_owned()),
-                ("locations".to_owned(), "-122.75,36.8,-121.75,37.8".to_owned()),
-                ("filter_level".to_owned(), "low".to_owned()),
-            ]
-        );
     }
 }

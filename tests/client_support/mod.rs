@@ -180,7 +180,11 @@ async fn write_stream(
     Ok(())
 }
 
-async fn write_chunk(socket: &mut TcpStream, bytes: &[u8], journal: &Journal) -> std::io::Result<()> {
+async fn write_chunk(
+    socket: &mut TcpStream,
+    bytes: &[u8],
+    journal: &Journal,
+) -> std::io::Result<()> {
     let mut framed = format!("{:x}\r\n", bytes.len()).into_bytes();
     framed.extend_from_slice(bytes);
     framed.extend_from_slice(b"\r\n");
