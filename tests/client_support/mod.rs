@@ -10,9 +10,10 @@ use std::time::Duration;
 
 use rehose::client::{Client, ClientBuilder, Event};
 use rehose::protocol::{Credentials, StreamRequest};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
 use tokio::time::Instant;
+use tokio_rustls::TlsAcceptor;
 
 /// What one connection gets.
 #[derive(Clone, Debug)]
@@ -93,6 +94,11 @@ impl TestServer {
     /// Serves `replies` in order to successive connections; the last one
     /// is repeated.
     pub async fn start(replies: Vec<Reply>) -> TestServer {
+        TestServer::start_with(replies, None).await
+    }
+
+    /// Like [`TestServer::start`], over TLS with `acceptor`.
+    pub async fn start_with(replies: Vec<Reply>, tls: Option<TlsAcceptor>) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let journal = Arc::new(Journal::default());
@@ -104,7 +110,15 @@ impl TestServer {
                 shared.accepts.lock().unwrap().push(Instant::now());
                 let reply = replies[index.min(replies.len() - 1)].clone();
                 index += 1;
-                tokio::spawn(serve(socket, reply, shared.clone()));
+                let journal = shared.clone();
+                match tls.clone() {
+                    None => drop(tokio::spawn(serve(socket, reply, journal))),
+                    Some(acceptor) => drop(tokio::spawn(async move {
+                        if let Ok(socket) = acceptor.accept(socket).await {
+                            serve(socket, reply, journal).await;
+                        }
+                    })),
+                }
             }
         });
         TestServer { addr, journal }
@@ -121,7 +135,11 @@ pub async fn refused_addr() -> SocketAddr {
     listener.local_addr().unwrap()
 }
 
-async fn serve(mut socket: TcpStream, reply: Reply, journal: Arc<Journal>) {
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    mut socket: S,
+    reply: Reply,
+    journal: Arc<Journal>,
+) {
     journal.open.fetch_add(1, Ordering::SeqCst);
     let Some(head) = read_request(&mut socket).await else {
         journal.open.fetch_sub(1, Ordering::SeqCst);
@@ -153,8 +171,8 @@ async fn serve(mut socket: TcpStream, reply: Reply, journal: Arc<Journal>) {
     journal.open.fetch_sub(1, Ordering::SeqCst);
 }
 
-async fn write_stream(
-    socket: &mut TcpStream,
+async fn write_stream<S: AsyncWrite + Unpin>(
+    socket: &mut S,
     gzip: bool,
     steps: Vec<Step>,
     journal: &Journal,
@@ -180,8 +198,8 @@ async fn write_stream(
     Ok(())
 }
 
-async fn write_chunk(
-    socket: &mut TcpStream,
+async fn write_chunk<S: AsyncWrite + Unpin>(
+    socket: &mut S,
     bytes: &[u8],
     journal: &Journal,
 ) -> std::io::Result<()> {
@@ -195,7 +213,7 @@ async fn write_chunk(
 
 /// Reads a request head and its body (by content-length); returns the
 /// head and body as text.
-async fn read_request(socket: &mut TcpStream) -> Option<String> {
+async fn read_request<S: AsyncRead + Unpin>(socket: &mut S) -> Option<String> {
     let mut buffer = Vec::new();
     let mut scratch = [0u8; 4096];
     let head_end = loop {
@@ -259,4 +277,19 @@ pub fn describe(event: &Event) -> String {
         Event::Closed { reason } => format!("closed {reason:?}"),
         other => format!("{other:?}"),
     }
+}
+
+/// A TLS acceptor for a self-signed certificate of `127.0.0.1`, and that
+/// certificate in PEM.
+pub fn self_signed_tls() -> (TlsAcceptor, String) {
+    let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.key_pair.serialize_der().into());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![certified.cert.der().clone()], key)
+        .unwrap();
+    (TlsAcceptor::from(Arc::new(config)), certified.cert.pem())
 }
