@@ -2,6 +2,13 @@
 //! over TCP or rustls (webpki roots, ring), one connection per request, no
 //! pool, so a reconnect is a new connection and a dropped body closes its
 //! socket at once.
+//!
+//! # Limitations
+//!
+//! A recorded chunk is what one read of the socket returned within one
+//! HTTP chunk: an HTTP chunk larger than the read buffer, or split by the
+//! network and read in two, is recorded as two chunks at nearly the same
+//! time.
 
 use std::sync::Arc;
 
@@ -30,8 +37,14 @@ pub(crate) fn upstream() -> Result<Upstream, String> {
         .enable_http1()
         .build();
     // No idle connections: a streaming body is never reused anyway, and a
-    // pooled socket would outlive the recording.
-    Ok(Client::builder(TokioExecutor::new()).pool_max_idle_per_host(0).build(connector))
+    // pooled socket would outlive the recording. A fixed 256 KiB read
+    // buffer: hyper hands out a body chunk per read, so an adaptive buffer
+    // starting at 8 KiB would split the service's larger chunks (messages
+    // reach 12 KiB) into pieces that were one chunk on the wire.
+    Ok(Client::builder(TokioExecutor::new())
+        .pool_max_idle_per_host(0)
+        .http1_read_buf_exact_size(256 * 1024)
+        .build(connector))
 }
 
 /// Header pairs as text; values that are not UTF-8 are kept lossily, as the
