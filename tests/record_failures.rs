@@ -6,11 +6,11 @@ mod record_support;
 use std::time::Duration;
 
 use bytes::Bytes;
+use record_support::{config, messages, record_fixture, serve};
 use rehose::fixture::{Chunk, Connection, End, Fixture, Request, Response};
 use rehose::frame::Framing;
 use rehose::protocol::StreamRequest;
 use rehose::record::Stop;
-use record_support::{config, messages, record_fixture, serve};
 
 fn connection(status: u16, chunks: &[(u64, &str)], end: End) -> Connection {
     let response = if status == 200 {
@@ -87,6 +87,10 @@ async fn a_status_retrying_cannot_fix_stops_the_recording_after_recording_it() {
         record_fixture(config(&server, StreamRequest::V1Sample, &dir.path().join("403.fixture")))
             .await;
 
-    assert!(matches!(&report.stop, Stop::GaveUp(reason) if reason.contains("403")), "{:?}", report.stop);
+    assert!(
+        matches!(&report.stop, Stop::GaveUp(reason) if reason.contains("403")),
+        "{:?}",
+        report.stop
+    );
     assert_eq!(sequence(&recorded), vec![(403, End::Clean)]);
 }

@@ -7,11 +7,11 @@ use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use record_support::{bundled, config, messages, serve};
 use rehose::fixture::{End, Fixture};
 use rehose::protocol::StreamRequest;
 use rehose::record::{record, record_to, RecordError, Stop};
 use rehose::server::{MockServer, Speed};
-use record_support::{bundled, config, messages, serve};
 
 #[tokio::test(start_paused = true)]
 async fn a_file_cut_anywhere_reads_as_a_prefix_and_replays_what_it_holds() {
@@ -46,7 +46,8 @@ async fn a_file_cut_anywhere_reads_as_a_prefix_and_replays_what_it_holds() {
     let cut_fixture = Fixture::parse(cut).unwrap();
     let held = messages(&cut_fixture);
     assert!(held.len() > 10);
-    let server = MockServer::builder().fixture(cut_fixture).speed(Speed::Max).start().await.unwrap();
+    let server =
+        MockServer::builder().fixture(cut_fixture).speed(Speed::Max).start().await.unwrap();
     let mut again = config(&server, StreamRequest::V1Sample, &dir.path().join("again.fixture"));
     again.max_messages = Some(held.len() as u64);
     let (_, replayed) = record_support::record_fixture(again).await;
@@ -84,7 +85,10 @@ async fn a_shutdown_signal_ends_the_open_connection_as_interrupted() {
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.ends_with("end interrupted\n"), "the end line is written");
     assert!(report.counts.messages > 0);
-    assert_eq!(messages(&Fixture::parse(text.as_bytes()).unwrap()).len() as u64, report.counts.messages);
+    assert_eq!(
+        messages(&Fixture::parse(text.as_bytes()).unwrap()).len() as u64,
+        report.counts.messages
+    );
 }
 
 #[tokio::test(start_paused = true)]

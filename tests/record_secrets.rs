@@ -7,11 +7,11 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
+use record_support::{bundled, config, serve};
 use rehose::fixture::Fixture;
 use rehose::protocol::oauth::{self, parse_authorization};
 use rehose::protocol::{Credentials, StreamRequest};
 use rehose::record::{record, Auth, ProxyConfig, ProxyServer};
-use record_support::{bundled, config, serve};
 
 fn credentials() -> Credentials {
     Credentials {
@@ -91,7 +91,10 @@ async fn the_proxy_writes_no_signature_nonce_token_cookie_or_redacted_header() {
     // in the query and the form (as some clients send them).
     let c = credentials();
     let url = "http://stream.twitter.com/1.1/statuses/filter.json";
-    let form = vec![("track".to_owned(), "rust".to_owned()), ("delimited".to_owned(), "length".to_owned())];
+    let form = vec![
+        ("track".to_owned(), "rust".to_owned()),
+        ("delimited".to_owned(), "length".to_owned()),
+    ];
     let header = oauth::authorization_with("POST", url, &form, &c, "nonce-FFFF6666", 1_600_000_000);
     let signature = parse_authorization(&header).unwrap().signature;
     let body = format!(
