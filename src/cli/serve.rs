@@ -12,12 +12,13 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let (fixture, source) = load::fixture(args.fixture.as_deref())?;
     let speed: Speed = args.speed.parse().context("--speed")?;
     let keep_alive = args.keep_alive.map(|s| seconds_flag("--keep-alive", s)).transpose()?;
-    let mut config = ServerConfig::default();
-    config.fixture = fixture.into();
-    config.speed = speed;
-    config.keep_alive = keep_alive;
-    config.loop_forever = args.loop_forever;
-    config.restart_on_reconnect = args.restart_on_reconnect;
+    let config = ServerConfig {
+        fixture: fixture.into(),
+        speed,
+        keep_alive,
+        loop_forever: args.loop_forever,
+        restart_on_reconnect: args.restart_on_reconnect,
+    };
 
     let addr = format!("{}:{}", args.host, args.port);
     let listener = TcpListener::bind(&addr).await.with_context(|| {
