@@ -1,0 +1,185 @@
+//! The command line: clap definitions only. Each command's work is done by
+//! the library; the sibling modules turn these arguments into its settings.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use rehose::frame::Framing;
+
+/// Record, replay and stress-test streaming HTTP APIs of the kind Twitter
+/// offered: long-lived chunked responses carrying one JSON message per frame.
+#[derive(Debug, Parser)]
+#[command(name = "rehose", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Log filter for diagnostics on stderr (`info`, `debug`, `rehose=trace`).
+    /// Also read from `RUST_LOG`.
+    #[arg(long, global = true, value_name = "FILTER")]
+    pub log: Option<String>,
+
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Replay the bundled fixture through the mock server into the client,
+    /// in-process: no network, no credentials. Prints each message and a
+    /// summary.
+    Demo(DemoArgs),
+    /// Serve a fixture as the streaming endpoints of the real service.
+    Serve(ServeArgs),
+    /// Connect to a stream and print each message's JSON as one line.
+    Stream(StreamArgs),
+    /// Record a live session into a fixture.
+    Record(RecordArgs),
+    /// Turn a message-per-line capture (or JSON Lines) into a fixture.
+    Import(ImportArgs),
+    /// Summarise a fixture: connections, messages by kind, sizes, rates.
+    Inspect(InspectArgs),
+}
+
+/// Options of `rehose demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Replay this fixture instead of the bundled one.
+    #[arg(long, value_name = "FILE")]
+    pub fixture: Option<PathBuf>,
+    /// Replay speed: a factor of the recorded pace, or `max`.
+    #[arg(long, default_value = "max", value_name = "FACTOR|max")]
+    pub speed: String,
+    /// Stop after this many messages.
+    #[arg(long, value_name = "N")]
+    pub max_messages: Option<u64>,
+    /// Print only the summary, not the messages.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Options of `rehose serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The fixture to serve; the bundled default fixture if not given.
+    #[arg(long, value_name = "FILE")]
+    pub fixture: Option<PathBuf>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub host: String,
+    /// Port to listen on; 0 picks a free one (the URL is printed).
+    #[arg(long, short, default_value_t = 8080)]
+    pub port: u16,
+    /// Replay speed: a factor of the recorded pace (`10` is ten times
+    /// faster), or `max` for as fast as the client reads.
+    #[arg(long, default_value = "1", value_name = "FACTOR|max")]
+    pub speed: String,
+    /// Replay the fixture again and again.
+    #[arg(long = "loop")]
+    pub loop_forever: bool,
+    /// Start every connection from the fixture's first message, instead of
+    /// continuing where the same client's previous connection stopped.
+    #[arg(long)]
+    pub restart_on_reconnect: bool,
+    /// Seconds of silence after which a keep-alive is sent; defaults to the
+    /// protocol's interval (30 s for v1.1, 20 s for v2).
+    #[arg(long, value_name = "SECONDS")]
+    pub keep_alive: Option<f64>,
+}
+
+/// Credentials, from flags or the environment; never echoed.
+#[derive(Debug, Args, Default)]
+pub struct CredentialArgs {
+    /// OAuth 1.0a consumer key (v1.1).
+    #[arg(long, env = "TWITTER_CONSUMER_KEY", hide_env_values = true, global = true)]
+    pub consumer_key: Option<String>,
+    /// OAuth 1.0a consumer secret (v1.1).
+    #[arg(long, env = "TWITTER_CONSUMER_SECRET", hide_env_values = true, global = true)]
+    pub consumer_secret: Option<String>,
+    /// OAuth 1.0a access token (v1.1).
+    #[arg(long, env = "TWITTER_ACCESS_TOKEN", hide_env_values = true, global = true)]
+    pub access_token: Option<String>,
+    /// OAuth 1.0a access token secret (v1.1).
+    #[arg(long, env = "TWITTER_ACCESS_TOKEN_SECRET", hide_env_values = true, global = true)]
+    pub access_token_secret: Option<String>,
+    /// OAuth 2.0 bearer token (v2).
+    #[arg(long, env = "TWITTER_BEARER_TOKEN", hide_env_values = true, global = true)]
+    pub bearer_token: Option<String>,
+}
+
+/// Options of `rehose stream`.
+#[derive(Debug, Args)]
+pub struct StreamArgs {
+    /// Base URL of the service, for example a mock server's
+    /// (`http://127.0.0.1:8080`). Defaults to the real hosts.
+    #[arg(long, global = true, value_name = "URL")]
+    pub url: Option<String>,
+    /// Stop after this many messages.
+    #[arg(long, global = true, value_name = "N")]
+    pub max_messages: Option<u64>,
+    /// Stop after this many seconds.
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub duration: Option<f64>,
+    /// Credentials.
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+    /// The endpoint.
+    #[command(subcommand)]
+    pub endpoint: EndpointArgs,
+}
+
+/// Options of `rehose record`.
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// The fixture file to write.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+/// Options of `rehose import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The capture: one JSON message per line (`\r\n` or `\n`), or JSON
+    /// Lines as twarc writes them.
+    #[arg(value_name = "CAPTURE")]
+    pub input: PathBuf,
+    /// The fixture file to write.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+    /// How the fixture's body is framed.
+    #[arg(long, default_value = "crlf", value_name = "crlf|length|lines")]
+    pub framing: Framing,
+    /// Pace in messages per second.
+    #[arg(long, default_value_t = 50.0, value_name = "N", conflicts_with = "timestamps")]
+    pub rate: f64,
+    /// Pace from the messages' own `timestamp_ms` or `created_at`.
+    #[arg(long)]
+    pub timestamps: bool,
+    /// Seconds of silence after which a keep-alive is inserted, or `off`;
+    /// defaults to the protocol's interval (30 s for v1.1, 20 s for v2).
+    #[arg(long, value_name = "SECONDS|off")]
+    pub keep_alive: Option<String>,
+    /// The request path and query to record (for example
+    /// `/1.1/statuses/filter.json`); guessed from the content by default.
+    #[arg(long, value_name = "PATH")]
+    pub endpoint: Option<String>,
+}
+
+/// Options of `rehose inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The fixture to summarise.
+    #[arg(value_name = "FIXTURE")]
+    pub fixture: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The stream endpoints and their parameters.
+#[derive(Debug, Subcommand)]
+pub enum EndpointArgs {
+    /// v1.1 `statuses/filter`.
+    Filter,
+    /// v1.1 `statuses/sample`.
+    Sample,
+}
