@@ -16,15 +16,14 @@ pub fn run(args: ImportArgs) -> Result<()> {
         None => KeepAlive::Auto,
         Some("off") => KeepAlive::Off,
         Some(seconds) => {
-            let seconds: f64 = seconds
-                .parse()
-                .ok()
-                .filter(|s: &f64| s.is_finite() && *s > 0.0)
-                .with_context(|| {
-                    format!(
+            let seconds: f64 =
+                seconds.parse().ok().filter(|s: &f64| s.is_finite() && *s > 0.0).with_context(
+                    || {
+                        format!(
                         "--keep-alive {seconds}: expected a positive number of seconds or `off`"
                     )
-                })?;
+                    },
+                )?;
             KeepAlive::Every(Duration::from_secs_f64(seconds))
         }
     };
