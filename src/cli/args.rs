@@ -84,6 +84,11 @@ pub struct ServeArgs {
     /// protocol's interval (30 s for v1.1, 20 s for v2).
     #[arg(long, value_name = "SECONDS")]
     pub keep_alive: Option<f64>,
+    /// On the v2 search stream, deliver nothing until the client adds
+    /// rules, as the service did (by default the fixture is replayed as
+    /// recorded until then).
+    #[arg(long)]
+    pub strict_rules: bool,
 }
 
 /// Credentials, from flags or the environment; never echoed.

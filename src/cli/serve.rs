@@ -1,7 +1,7 @@
 //! `rehose serve`: the mock server on a port, until Ctrl-C.
 
 use anyhow::{Context, Result};
-use rehose::server::{serve, ServerConfig, Speed};
+use rehose::server::{serve, Auth, ServerConfig, Speed};
 use tokio::net::TcpListener;
 
 use super::args::ServeArgs;
@@ -18,6 +18,8 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         keep_alive,
         loop_forever: args.loop_forever,
         restart_on_reconnect: args.restart_on_reconnect,
+        auth: Auth::new(),
+        strict_v2_rules: args.strict_rules,
     };
 
     let addr = format!("{}:{}", args.host, args.port);

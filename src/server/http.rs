@@ -382,7 +382,7 @@ fn admit(
                 return Ok(StreamFilter::All);
             }
             let rules = shared.rules.rule_set(&token);
-            Ok(StreamFilter::V2(rules.deliver_without_rules(shared.config.filter_v2_without_rules)))
+            Ok(StreamFilter::V2(rules.deliver_without_rules(!shared.config.strict_v2_rules)))
         }
     }
 }

@@ -125,10 +125,12 @@ pub struct ServerConfig {
     /// v2, the timestamp window. Default: [`Auth::new`], which accepts
     /// every request.
     pub auth: Auth,
-    /// Let a v2 search stream whose token has no rules deliver every tweet
-    /// (with an empty `matching_rules`). Default: off, as the service
-    /// behaved: no rules, no tweets, keep-alives only.
-    pub filter_v2_without_rules: bool,
+    /// Behave as the service did on a v2 search stream whose token has no
+    /// rules: no tweets, keep-alives only. Default: off, so that a fixture
+    /// replays as recorded (with its recorded `matching_rules`) until the
+    /// client adds rules; once it has rules, only tweets matching them are
+    /// delivered either way.
+    pub strict_v2_rules: bool,
 }
 
 /// Why the server could not start.
@@ -319,10 +321,11 @@ impl MockServerBuilder {
         self
     }
 
-    /// Deliver every tweet on a v2 search stream whose token has no rules.
-    /// Default: `false` (the service delivered nothing).
-    pub fn filter_v2_without_rules(mut self, deliver: bool) -> Self {
-        self.config.filter_v2_without_rules = deliver;
+    /// Deliver nothing on a v2 search stream whose token has no rules, as
+    /// the service did. Default: `false`, the fixture is replayed as
+    /// recorded until rules are added.
+    pub fn strict_v2_rules(mut self, strict: bool) -> Self {
+        self.config.strict_v2_rules = strict;
         self
     }
 

@@ -41,9 +41,9 @@ impl RuleSet {
         RuleSet { rules, deliver_without_rules: false }
     }
 
-    /// With no rules, deliver every tweet with an empty `matching_rules`
-    /// instead of nothing. Default: `false`, as the service behaved (a
-    /// stream without rules sends keep-alives only).
+    /// With no rules, deliver every tweet as recorded (its recorded
+    /// `matching_rules` kept) instead of nothing. Default: `false`, as the
+    /// service behaved (a stream without rules sends keep-alives only).
     pub fn deliver_without_rules(mut self, deliver: bool) -> RuleSet {
         self.deliver_without_rules = deliver;
         self
@@ -68,11 +68,14 @@ impl RuleSet {
     /// The verdict for a v2 tweet message: dropped when no rule matches,
     /// otherwise rewritten with the matching rules.
     pub(super) fn apply(&self, payload: &Bytes) -> Verdict {
+        if self.rules.is_empty() && self.deliver_without_rules {
+            return Verdict::Pass;
+        }
         let Ok(message) = serde_json::from_slice::<Value>(payload) else {
             return Verdict::Pass;
         };
         let matched = self.matching(&message);
-        if matched.is_empty() && !(self.rules.is_empty() && self.deliver_without_rules) {
+        if matched.is_empty() {
             return Verdict::Drop;
         }
         let entries: Vec<Matched<'_>> =
