@@ -11,10 +11,10 @@ use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use http::header::{HeaderValue, AUTHORIZATION, CONNECTION, CONTENT_TYPE};
+use http::header::{HeaderValue, AUTHORIZATION, CONNECTION, CONTENT_TYPE, HOST};
 use http::{HeaderMap, Method, Request, Response, StatusCode};
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full, Limited};
@@ -28,12 +28,18 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
+use super::auth::{filter_params, uri_too_long, AuthFailure};
+use super::filter::{StreamFilter, V1Filter};
 use super::journal::{self, Journal, JournalEntry, StreamEnd, StreamOutcome, StreamStats};
 use super::replay::{ConnControl, Cursor, Library, ReplayBody, SharedCursor, StreamPlan};
+use super::rules_store::RulesStore;
 use super::tls::{self, Transport};
 use super::ServerConfig;
 use crate::fixture::End;
 use crate::frame::Framing;
+use crate::protocol::oauth::decode_pairs;
+use crate::protocol::params::RULES_PATH;
+use crate::protocol::Endpoint;
 
 /// The largest request body read (a form of 5,000 follow ids is ~60 KiB).
 const MAX_FORM_BODY: usize = 1 << 20;
@@ -51,6 +57,7 @@ pub(crate) struct Shared {
     pub(crate) library: Arc<Library>,
     pub(crate) clients: Mutex<HashMap<String, SharedCursor>>,
     pub(crate) journal: Journal,
+    pub(crate) rules: RulesStore,
     pub(crate) started: Instant,
     pub(crate) shutdown: CancellationToken,
     /// Set when serving https.
@@ -64,6 +71,7 @@ impl Shared {
             config,
             clients: Mutex::default(),
             journal: Journal::default(),
+            rules: RulesStore::new(),
             started: Instant::now(),
             shutdown,
             tls: None,
@@ -128,6 +136,7 @@ enum Version {
 /// Where a request goes.
 enum Route {
     Stream(Version),
+    Rules,
     Journal,
     NotFound,
     MethodNotAllowed,
@@ -142,11 +151,13 @@ fn route(method: &Method, path: &str) -> Route {
         "/2/tweets/search/stream" | "/2/tweets/sample/stream" if method == Method::GET => {
             Route::Stream(Version::V2)
         }
+        RULES_PATH if get_or_post => Route::Rules,
         JOURNAL_PATH if method == Method::GET => Route::Journal,
         "/1.1/statuses/filter.json"
         | "/1.1/statuses/sample.json"
         | "/2/tweets/search/stream"
         | "/2/tweets/sample/stream"
+        | RULES_PATH
         | JOURNAL_PATH => Route::MethodNotAllowed,
         _ => Route::NotFound,
     }
@@ -183,8 +194,15 @@ async fn handle(
     };
     debug!(method = %parts.method, %path, client = ?entry.client, "request");
 
+    // The service refused long request lines well before hyper would.
+    let target_len = parts.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
+    if uri_too_long(target_len) {
+        return Ok(refuse(&shared, entry, AuthFailure::UriTooLong(target_len)));
+    }
+
     let version = match route(&parts.method, &path) {
-        Route::Stream(version) => version,
+        Route::Stream(version) => Some(version),
+        Route::Rules => None,
         Route::Journal => {
             let json = serde_json::to_vec(&shared.journal.snapshot()).unwrap_or_default();
             return Ok(fixed(StatusCode::OK, "application/json", json.into()));
@@ -213,10 +231,17 @@ async fn handle(
     if !form.is_empty() {
         entry.form = Some(journal::redact_params(&String::from_utf8_lossy(&form)));
     }
+    let Some(version) = version else {
+        return Ok(rules(&shared, entry, &parts, query.as_deref().unwrap_or(""), &form));
+    };
+    let filter = match admit(&shared, &parts, version, query.as_deref().unwrap_or(""), &form) {
+        Ok(filter) => filter,
+        Err(failure) => return Ok(refuse(&shared, entry, failure)),
+    };
     let framing = requested_framing(query.as_deref().unwrap_or(""), &form);
 
     let cursor = client_cursor(&shared, entry.client.as_deref());
-    match plan(&shared, version, framing, &cursor) {
+    match plan(&shared, version, framing, &cursor, filter) {
         Plan::Respond { status, content_type, body } => {
             entry.status = status;
             shared.journal.push(entry, None);
@@ -235,7 +260,7 @@ fn stream(
     plan: StreamPlan,
     cursor: SharedCursor,
 ) -> Response<ServerBody> {
-    let track = shared.library.track(plan.start.connection, plan.framing);
+    let track = shared.library.track(plan.start.connection, plan.framing, &plan.filter);
     info!(
         client = ?entry.client,
         connection = plan.start.connection,
@@ -279,7 +304,13 @@ fn stream(
 
 /// Decides what this connection attempt gets, from where the client is in
 /// the fixture.
-fn plan(shared: &Shared, version: Version, framing: Framing, cursor: &SharedCursor) -> Plan {
+fn plan(
+    shared: &Shared,
+    version: Version,
+    framing: Framing,
+    cursor: &SharedCursor,
+    filter: StreamFilter,
+) -> Plan {
     let config = &shared.config;
     let connections = shared.library.len();
     let mut start = *cursor.lock().unwrap_or_else(PoisonError::into_inner);
@@ -326,7 +357,78 @@ fn plan(shared: &Shared, version: Version, framing: Framing, cursor: &SharedCurs
         speed: config.speed,
         keep_alive,
         looping: config.loop_forever,
+        filter: Arc::new(filter),
     })
+}
+
+/// Checks a stream request's credentials and parameters and returns what
+/// its stream lets through: the v1.1 filter's predicates, the v2 token's
+/// rules, or everything on the sample endpoints.
+fn admit(
+    shared: &Shared,
+    parts: &http::request::Parts,
+    version: Version,
+    query: &str,
+    form: &[u8],
+) -> Result<StreamFilter, AuthFailure> {
+    let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let auth = &shared.config.auth;
+    let path = parts.uri.path();
+    match version {
+        Version::V1 => {
+            let mut pairs = decode_pairs(query);
+            pairs.extend(decode_pairs(&String::from_utf8_lossy(form)));
+            // The URL as the client addressed it; the mock serves plain
+            // HTTP here.
+            let host = parts.headers.get(HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
+            let url = format!("http://{host}{path}");
+            auth.check_v1(parts.method.as_str(), &url, &pairs, header, SystemTime::now())?;
+            if path != Endpoint::V1Filter.path() {
+                return Ok(StreamFilter::All);
+            }
+            Ok(StreamFilter::V1(V1Filter::new(&filter_params(&pairs)?)))
+        }
+        Version::V2 => {
+            let token = auth.check_v2(header)?;
+            if path != Endpoint::V2Search.path() {
+                return Ok(StreamFilter::All);
+            }
+            let rules = shared.rules.rule_set(&token);
+            Ok(StreamFilter::V2(rules.deliver_without_rules(shared.config.filter_v2_without_rules)))
+        }
+    }
+}
+
+/// Answers the v2 rules endpoint for the request's bearer token.
+fn rules(
+    shared: &Shared,
+    mut entry: JournalEntry,
+    parts: &http::request::Parts,
+    query: &str,
+    body: &[u8],
+) -> Response<ServerBody> {
+    let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let token = match shared.config.auth.check_v2(header) {
+        Ok(token) => token,
+        Err(failure) => return refuse(shared, entry, failure),
+    };
+    let outcome =
+        shared.rules.handle(&token, parts.method.as_str(), query, body, SystemTime::now());
+    debug!(status = outcome.status, "rules request");
+    entry.status = outcome.status;
+    shared.journal.push(entry, None);
+    let status = StatusCode::from_u16(outcome.status).unwrap_or(StatusCode::OK);
+    fixed(status, "application/json", outcome.body.into())
+}
+
+/// Journals and answers a request refused before streaming.
+fn refuse(shared: &Shared, mut entry: JournalEntry, failure: AuthFailure) -> Response<ServerBody> {
+    // The failure text holds no secret: a base string has none.
+    debug!(status = failure.status(), %failure, "request refused");
+    entry.status = failure.status();
+    shared.journal.push(entry, None);
+    let status = StatusCode::from_u16(failure.status()).unwrap_or(StatusCode::UNAUTHORIZED);
+    fixed(status, failure.content_type(), failure.body().into())
 }
 
 /// The cursor of a known client (a fresh one if asked to restart), or a

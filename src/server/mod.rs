@@ -28,9 +28,12 @@
 //! # Ok(()) }
 //! ```
 
+mod auth;
+mod filter;
 mod http;
 mod journal;
 mod replay;
+mod rules_store;
 mod tls;
 mod track;
 
@@ -47,7 +50,13 @@ use tracing::info;
 use crate::fixture::Fixture;
 use http::Shared;
 
+pub use auth::{filter_params, uri_too_long, Auth, AuthFailure, MAX_URI_BYTES};
+pub use filter::{
+    rewrite_matching_rules, RuleError, RuleQuery, RuleSet, StreamFilter, V1Filter, Verdict,
+    MAX_RULE_CHARS,
+};
 pub use journal::{JournalEntry, StreamEnd, StreamOutcome, REDACTED};
+pub use rules_store::{RulesOutcome, RulesStore};
 pub use tls::{TlsConfig, CERTIFICATE_NAMES};
 
 /// How fast a fixture is replayed.
@@ -114,6 +123,14 @@ pub struct ServerConfig {
     /// client seen before. Default: off, clients resume where they
     /// stopped.
     pub restart_on_reconnect: bool,
+    /// Who may connect: OAuth 1.0a credentials for v1.1, bearer tokens for
+    /// v2, the timestamp window. Default: [`Auth::new`], which accepts
+    /// every request.
+    pub auth: Auth,
+    /// Let a v2 search stream whose token has no rules deliver every tweet
+    /// (with an empty `matching_rules`). Default: off, as the service
+    /// behaved: no rules, no tweets, keep-alives only.
+    pub filter_v2_without_rules: bool,
     /// Serve https with a certificate generated at start. Default `None`:
     /// plain http.
     pub tls: Option<TlsConfig>,
@@ -334,6 +351,37 @@ impl MockServerBuilder {
     /// for a known client. Default: `false`.
     pub fn restart_on_reconnect(mut self, restart: bool) -> Self {
         self.config.restart_on_reconnect = restart;
+        self
+    }
+
+    /// OAuth 1.0a credentials accepted on v1.1 endpoints. Default: none,
+    /// and then v1.1 requests are not checked.
+    pub fn credentials(
+        mut self,
+        credentials: impl IntoIterator<Item = crate::protocol::Credentials>,
+    ) -> Self {
+        self.config.auth = self.config.auth.credentials(credentials);
+        self
+    }
+
+    /// Bearer tokens accepted on v2 endpoints. Default: none, and then v2
+    /// requests are not checked.
+    pub fn bearer_tokens<S: Into<String>>(mut self, tokens: impl IntoIterator<Item = S>) -> Self {
+        self.config.auth = self.config.auth.bearer_tokens(tokens);
+        self
+    }
+
+    /// How far an OAuth timestamp may be from the server clock. Default:
+    /// 300 s.
+    pub fn timestamp_window(mut self, window: Duration) -> Self {
+        self.config.auth = self.config.auth.timestamp_window(window);
+        self
+    }
+
+    /// Deliver every tweet on a v2 search stream whose token has no rules.
+    /// Default: `false` (the service delivered nothing).
+    pub fn filter_v2_without_rules(mut self, deliver: bool) -> Self {
+        self.config.filter_v2_without_rules = deliver;
         self
     }
 

@@ -1,6 +1,6 @@
 """Tweepy 4.12's API v1.1 `Stream` against the mock server.
 
-Usage: tweepy_v1.py BASE_URL filter|sample EXPECTED [CA_FILE]
+Usage: tweepy_v1.py BASE_URL filter|sample EXPECTED [CA_FILE|-] [CONSUMER_SECRET]
 
 Streams until EXPECTED messages have come through Tweepy's callbacks
 (on_status, on_delete, on_limit, ...), then disconnects from within the
@@ -18,8 +18,8 @@ from rehose_mock import instant_sleeps, redirect, report
 
 
 class Recorder(tweepy.Stream):
-    def __init__(self, expected, **kwargs):
-        super().__init__("consumer-key", "consumer-secret",
+    def __init__(self, expected, consumer_secret, **kwargs):
+        super().__init__("consumer-key", consumer_secret,
                          "1-access-token", "access-token-secret", **kwargs)
         self.expected = expected
         self.messages = []
@@ -69,11 +69,12 @@ class Recorder(tweepy.Stream):
 
 def main():
     base, mode, expected = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    verify = sys.argv[4] if len(sys.argv) > 4 else True
+    verify = sys.argv[4] if len(sys.argv) > 4 and sys.argv[4] != "-" else True
+    secret = sys.argv[5] if len(sys.argv) > 5 else "consumer-secret"
     sleeps = instant_sleeps(tweepy.streaming)
     # Five HTTP errors or network errors in a row end the run instead of
     # retrying for ever against a broken mock.
-    stream = Recorder(expected, max_retries=5, verify=verify)
+    stream = Recorder(expected, secret, max_retries=5, verify=verify)
     redirect(stream.session, base)
     if mode == "filter":
         stream.filter(locations=[-180, -90, 180, 90])

@@ -1,6 +1,9 @@
 """Tweepy 4.14's API v2 `StreamingClient` against the mock server.
 
-Usage: tweepy_v2.py BASE_URL filter|sample EXPECTED [CA_FILE]
+Usage: tweepy_v2.py BASE_URL filter|sample EXPECTED [CA_FILE|-] [RULE TAG]
+
+With RULE, the stream's rules are replaced through Tweepy's get_rules,
+delete_rules and add_rules before it connects (TAG "-" adds no tag).
 
 Streams until EXPECTED responses have come through Tweepy's callbacks
 (on_tweet, on_includes, on_errors, on_matching_rules, via on_data), then
@@ -71,17 +74,28 @@ class Recorder(tweepy.StreamingClient):
 
 def main():
     base, mode, expected = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    verify = sys.argv[4] if len(sys.argv) > 4 else True
+    verify = sys.argv[4] if len(sys.argv) > 4 and sys.argv[4] != "-" else True
+    rule = sys.argv[5] if len(sys.argv) > 6 else None
+    tag = sys.argv[6] if len(sys.argv) > 6 and sys.argv[6] != "-" else None
     sleeps = instant_sleeps(tweepy.streaming)
     stream = Recorder(expected, max_retries=5, verify=verify)
     redirect(stream.session, base)
+    rule_id = None
+    if rule is not None:
+        old = stream.get_rules().data or []
+        if old:
+            stream.delete_rules([r.id for r in old])
+        added = stream.add_rules(tweepy.StreamRule(rule, tag=tag))
+        if added.errors:
+            raise SystemExit(f"add_rules refused {rule!r}: {added.errors}")
+        rule_id = str(added.data[0].id)
     fields = {"expansions": ["author_id"], "tweet_fields": ["created_at"]}
     if mode == "filter":
         stream.filter(**fields)
     else:
         stream.sample(**fields)
     report({"responses": stream.responses, "request_errors": stream.request_errors,
-            "sleeps": sleeps, "tweepy": tweepy.__version__, **stream.counts})
+            "sleeps": sleeps, "rule_id": rule_id, "tweepy": tweepy.__version__, **stream.counts})
 
 
 if __name__ == "__main__":
