@@ -277,13 +277,14 @@ async fn tweepy_adds_lists_and_deletes_rules_through_the_mocks_rules_api() {
 }
 
 #[tokio::test]
-#[ignore = "FIXME: times out; being investigated"]
 async fn tweepy_oauth_signatures_are_accepted_and_a_wrong_secret_is_refused_with_401() {
     let Some(python) = interop::venv_python("4.12") else { return };
     let fixture = Fixture { meta: vec![], connections: vec![streamed(&[1, 2], End::Open)] };
     let server = MockServer::builder()
         .fixture(Arc::new(fixture))
         .speed(Speed::Max)
+        // Every run signs with the same credentials: each starts afresh.
+        .restart_on_reconnect(true)
         .credentials([Credentials {
             consumer_key: "consumer-key".into(),
             consumer_secret: "consumer-secret".into(),
@@ -325,7 +326,8 @@ fn refused(status: u16) -> Connection {
     }
 }
 
-/// A 200 stream of statuses `ids`, ending as `end`.
+/// A 200 stream of statuses `ids`, ending as `end`; each is geotagged,
+/// so the world-wide `locations` box of the v1.1 script matches it.
 fn streamed(ids: &[u32], end: End) -> Connection {
     let chunks = ids
         .iter()
@@ -333,7 +335,7 @@ fn streamed(ids: &[u32], end: End) -> Connection {
         .map(|(i, id)| Chunk {
             at: Duration::from_millis(i as u64),
             data: Bytes::from(format!(
-                "{{\"id_str\":\"{id}\",\"text\":\"t{id}\",\"in_reply_to_status_id\":null,\"user\":{{\"id\":1}}}}\r\n"
+                "{{\"id_str\":\"{id}\",\"text\":\"t{id}\",\"in_reply_to_status_id\":null,\"user\":{{\"id\":1}},\"coordinates\":{{\"type\":\"Point\",\"coordinates\":[2.3,48.9]}}}}\r\n"
             )),
         })
         .collect();
