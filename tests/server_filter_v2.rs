@@ -133,7 +133,7 @@ fn delivered_tweets_name_the_rules_they_matched_and_keep_their_other_bytes() {
             expected.push(json!({"id": "1", "tag": "author"}));
         }
         if links {
-            expected.push(json!({"id": "2"}));
+            expected.push(json!({"id": "2", "tag": null}));
         }
         match verdict {
             Verdict::Drop => {

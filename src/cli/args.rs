@@ -89,6 +89,14 @@ pub struct ServeArgs {
     /// recorded until then).
     #[arg(long)]
     pub strict_rules: bool,
+    /// Serve https with a self-signed certificate generated at start; the
+    /// CA certificate to trust is written to a file whose path is printed.
+    #[arg(long)]
+    pub tls: bool,
+    /// Where `--tls` writes the CA certificate (PEM) [default: a temporary
+    /// file, removed at exit].
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    pub ca_cert_out: Option<std::path::PathBuf>,
 }
 
 /// Credentials, from flags or the environment; never echoed.

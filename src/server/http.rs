@@ -33,6 +33,7 @@ use super::filter::{StreamFilter, V1Filter};
 use super::journal::{self, Journal, JournalEntry, StreamEnd, StreamOutcome, StreamStats};
 use super::replay::{ConnControl, Cursor, Library, ReplayBody, SharedCursor, StreamPlan};
 use super::rules_store::RulesStore;
+use super::tls::{self, Transport};
 use super::ServerConfig;
 use crate::fixture::End;
 use crate::frame::Framing;
@@ -59,6 +60,8 @@ pub(crate) struct Shared {
     pub(crate) rules: RulesStore,
     pub(crate) started: Instant,
     pub(crate) shutdown: CancellationToken,
+    /// Set when serving https.
+    pub(crate) tls: Option<Arc<tls::TlsIdentity>>,
 }
 
 impl Shared {
@@ -71,6 +74,7 @@ impl Shared {
             rules: RulesStore::new(),
             started: Instant::now(),
             shutdown,
+            tls: None,
         }
     }
 }
@@ -100,6 +104,14 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
 
 async fn serve_connection(stream: TcpStream, peer: std::net::SocketAddr, shared: Arc<Shared>) {
     info!(%peer, "connection opened");
+    let stream = match tls::accept(shared.tls.as_deref(), stream).await {
+        Ok(stream) => stream,
+        Err(err) => {
+            // A client that does not trust the CA aborts the handshake.
+            info!(%peer, %err, "tls handshake failed");
+            return;
+        }
+    };
     let control = Arc::new(ConnControl::default());
     let io = ServerIo { inner: TokioIo::new(stream), control: control.clone() };
     let shutdown = shared.shutdown.clone();
@@ -510,7 +522,7 @@ fn error(status: StatusCode, code: u32, message: &str) -> Response<ServerBody> {
 /// A server-side socket that resets the connection when dropped, if its
 /// [`ConnControl`] asks for it.
 pub(crate) struct ServerIo {
-    inner: TokioIo<TcpStream>,
+    inner: TokioIo<Transport>,
     control: Arc<ConnControl>,
 }
 
@@ -518,7 +530,7 @@ impl Drop for ServerIo {
     fn drop(&mut self) {
         if self.control.wants_reset() {
             // Linger 0 makes the close below send RST instead of FIN.
-            let socket = socket2::SockRef::from(self.inner.inner());
+            let socket = socket2::SockRef::from(self.inner.inner().tcp());
             if let Err(err) = socket.set_linger(Some(Duration::ZERO)) {
                 warn!(%err, "could not arm a connection reset");
             }

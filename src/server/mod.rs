@@ -34,6 +34,7 @@ mod http;
 mod journal;
 mod replay;
 mod rules_store;
+mod tls;
 mod track;
 
 use std::future::Future;
@@ -56,6 +57,7 @@ pub use filter::{
 };
 pub use journal::{JournalEntry, StreamEnd, StreamOutcome, REDACTED};
 pub use rules_store::{RulesOutcome, RulesStore};
+pub use tls::{TlsConfig, CERTIFICATE_NAMES};
 
 /// How fast a fixture is replayed.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -131,6 +133,9 @@ pub struct ServerConfig {
     /// client adds rules; once it has rules, only tweets matching them are
     /// delivered either way.
     pub strict_v2_rules: bool,
+    /// Serve https with a certificate generated at start. Default `None`:
+    /// plain http.
+    pub tls: Option<TlsConfig>,
 }
 
 /// Why the server could not start.
@@ -151,14 +156,34 @@ pub enum ServerError {
         /// The speed as given.
         speed: String,
     },
+    /// The certificate or the TLS configuration could not be made.
+    #[error("cannot set up tls: {reason}")]
+    Tls {
+        /// What failed.
+        reason: String,
+    },
+    /// The CA certificate could not be written.
+    #[error("cannot write the ca certificate to {path}: {source}")]
+    CaCertWrite {
+        /// Where it was to go.
+        path: std::path::PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
 }
 
 /// Serves `config` on `listener` until the process ends or `shutdown`
 /// completes; streams still open are then dropped.
 ///
+/// With [`ServerConfig::tls`] set, the CA certificate is written to
+/// [`TlsConfig::ca_cert_path_for`] the listener's address before the first
+/// connection is accepted.
+///
 /// # Errors
 ///
-/// [`ServerError::InvalidSpeed`] for a speed that is not above zero.
+/// [`ServerError::InvalidSpeed`] for a speed that is not above zero;
+/// [`ServerError::Tls`] or [`ServerError::CaCertWrite`] when https cannot be
+/// set up.
 pub async fn serve(
     config: ServerConfig,
     listener: TcpListener,
@@ -166,16 +191,31 @@ pub async fn serve(
 ) -> Result<(), ServerError> {
     config.speed.validate()?;
     let token = CancellationToken::new();
-    let shared = Arc::new(Shared::new(config, token.clone()));
-    if let Ok(addr) = listener.local_addr() {
-        info!(%addr, "serving");
-    }
+    let addr = listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
+    let identity = tls_identity(&config, addr)?;
+    let mut shared = Shared::new(config, token.clone());
+    shared.tls = identity.clone();
+    let shared = Arc::new(shared);
+    info!(%addr, tls = identity.is_some(), "serving");
     let accept = http::accept_loop(listener, shared);
     tokio::select! {
         () = accept => {}
         () = shutdown => token.cancel(),
     }
+    // The CA file of the default path goes with the server.
+    drop(identity);
     Ok(())
+}
+
+/// Generates the certificate and writes the CA when https is asked for.
+fn tls_identity(
+    config: &ServerConfig,
+    addr: SocketAddr,
+) -> Result<Option<Arc<tls::TlsIdentity>>, ServerError> {
+    let Some(tls) = &config.tls else { return Ok(None) };
+    let identity = tls::TlsIdentity::generate(tls, addr)?;
+    info!(ca_cert = %identity.ca_path().display(), "https with a generated certificate");
+    Ok(Some(Arc::new(identity)))
 }
 
 /// A running mock server, for tests. It stops when dropped.
@@ -194,6 +234,7 @@ pub async fn serve(
 pub struct MockServer {
     addr: SocketAddr,
     shared: Arc<Shared>,
+    tls: Option<Arc<tls::TlsIdentity>>,
     task: std::sync::Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -209,22 +250,40 @@ impl MockServer {
     /// # Errors
     ///
     /// [`ServerError::Bind`] when the address cannot be bound,
-    /// [`ServerError::InvalidSpeed`] for a speed that is not above zero.
+    /// [`ServerError::InvalidSpeed`] for a speed that is not above zero,
+    /// [`ServerError::Tls`] or [`ServerError::CaCertWrite`] when https
+    /// cannot be set up.
     pub async fn start(config: ServerConfig, addr: SocketAddr) -> Result<MockServer, ServerError> {
         config.speed.validate()?;
         let listener =
             TcpListener::bind(addr).await.map_err(|source| ServerError::Bind { addr, source })?;
         let addr = listener.local_addr().map_err(|source| ServerError::Bind { addr, source })?;
-        let shared = Arc::new(Shared::new(config, CancellationToken::new()));
+        let tls = tls_identity(&config, addr)?;
+        let mut shared = Shared::new(config, CancellationToken::new());
+        shared.tls = tls.clone();
+        let shared = Arc::new(shared);
         let task = tokio::spawn(http::accept_loop(listener, shared.clone()));
         info!(%addr, "mock server started");
-        Ok(MockServer { addr, shared, task: std::sync::Mutex::new(Some(task)) })
+        Ok(MockServer { addr, shared, tls, task: std::sync::Mutex::new(Some(task)) })
     }
 
-    /// The base URI, such as `http://127.0.0.1:40123`, without a trailing
-    /// slash.
+    /// The base URI, such as `http://127.0.0.1:40123` (`https://` when
+    /// serving TLS), without a trailing slash.
     pub fn uri(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// The file holding the PEM of the CA certificate that clients must
+    /// trust, when serving https.
+    pub fn ca_cert_path(&self) -> Option<&std::path::Path> {
+        self.tls.as_ref().map(|identity| identity.ca_path())
+    }
+
+    /// The PEM of the CA certificate that clients must trust, when serving
+    /// https.
+    pub fn ca_cert_pem(&self) -> Option<&str> {
+        self.tls.as_ref().map(|identity| identity.ca_pem.as_str())
     }
 
     /// The address it listens on.
@@ -326,6 +385,13 @@ impl MockServerBuilder {
     /// recorded until rules are added.
     pub fn strict_v2_rules(mut self, strict: bool) -> Self {
         self.config.strict_v2_rules = strict;
+        self
+    }
+
+    /// Serve https with a certificate generated at start; see
+    /// [`MockServer::ca_cert_path`]. Default: plain http.
+    pub fn tls(mut self, tls: TlsConfig) -> Self {
+        self.config.tls = Some(tls);
         self
     }
 

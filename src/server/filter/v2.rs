@@ -19,7 +19,9 @@ use crate::protocol::Rule;
 #[derive(Serialize)]
 struct Matched<'a> {
     id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `null` for a rule without a tag, never left out: the service sent
+    /// `"tag":null` (see the v2 capture) and Tweepy 4.14 reads the key
+    /// unconditionally, failing with `KeyError` when it is missing.
     tag: Option<&'a str>,
 }
 
