@@ -36,11 +36,14 @@ pub fn builder(connect: &ConnectArgs, endpoint: &EndpointArgs) -> Result<ClientB
     if let Some(ca) = &connect.ca_cert {
         builder = builder.ca_cert(ca);
     }
-    builder = credentials(builder, &connect.credentials, is_v2, connect.url.is_some())?;
-    Ok(builder)
+    Ok(match secret(&connect.credentials, is_v2, connect.url.is_some())? {
+        Secret::OAuth(credentials) => builder.credentials(credentials),
+        Secret::Bearer(token) => builder.bearer_token(token),
+    })
 }
 
-fn request(endpoint: &EndpointArgs) -> Result<StreamRequest> {
+/// The stream request the endpoint arguments describe, validated.
+pub fn request(endpoint: &EndpointArgs) -> Result<StreamRequest> {
     Ok(match endpoint {
         EndpointArgs::Filter(filter) => StreamRequest::V1Filter(filter_params(filter)?),
         EndpointArgs::Sample => StreamRequest::V1Sample,
@@ -92,7 +95,8 @@ fn v2_params(args: &V2Args) -> V2Params {
     }
 }
 
-fn backoff(connect: &ConnectArgs) -> Result<BackoffPolicy> {
+/// The backoff policy of the flags.
+pub fn backoff(connect: &ConnectArgs) -> Result<BackoffPolicy> {
     Ok(BackoffPolicy {
         network_step: seconds_flag("--network-backoff", connect.network_backoff)?,
         network_cap: seconds_flag("--network-backoff-cap", connect.network_backoff_cap)?,
@@ -107,20 +111,24 @@ fn backoff(connect: &ConnectArgs) -> Result<BackoffPolicy> {
     })
 }
 
+/// The credentials a stream is opened with.
+pub enum Secret {
+    /// OAuth 1.0a, for v1.1.
+    OAuth(Credentials),
+    /// A bearer token, for v2.
+    Bearer(String),
+}
+
 /// Credentials for the endpoint's API version. Against the real service
 /// they are required; against a `--url` (a mock server) missing ones are
 /// replaced by placeholders, since a mock with no credentials configured
 /// accepts any.
-fn credentials(
-    builder: ClientBuilder,
-    args: &CredentialArgs,
-    is_v2: bool,
-    custom_url: bool,
-) -> Result<ClientBuilder> {
+pub fn secret(args: &CredentialArgs, is_v2: bool, custom_url: bool) -> Result<Secret> {
+    const PLACEHOLDER: &str = "rehose-placeholder";
     if is_v2 {
         return match (&args.bearer_token, custom_url) {
-            (Some(token), _) => Ok(builder.bearer_token(token.clone())),
-            (None, true) => Ok(builder.bearer_token("rehose-placeholder")),
+            (Some(token), _) => Ok(Secret::Bearer(token.clone())),
+            (None, true) => Ok(Secret::Bearer(PLACEHOLDER.to_owned())),
             (None, false) => {
                 bail!("v2 streams need a bearer token: pass --bearer-token or set TWITTER_BEARER_TOKEN")
             }
@@ -128,25 +136,17 @@ fn credentials(
     }
     let given =
         [&args.consumer_key, &args.consumer_secret, &args.access_token, &args.access_token_secret];
-    let placeholder = || "rehose-placeholder".to_owned();
+    let value = |v: &Option<String>| v.clone().unwrap_or_else(|| PLACEHOLDER.to_owned());
     match given.iter().filter(|v| v.is_some()).count() {
         4 => {}
-        0 if custom_url => {
-            return Ok(builder.credentials(Credentials {
-                consumer_key: placeholder(),
-                consumer_secret: placeholder(),
-                token: placeholder(),
-                token_secret: placeholder(),
-            }))
-        }
+        0 if custom_url => {}
         _ => bail!(
             "v1.1 streams need four OAuth 1.0a credentials: --consumer-key, --consumer-secret, \
              --access-token and --access-token-secret (or TWITTER_CONSUMER_KEY, \
              TWITTER_CONSUMER_SECRET, TWITTER_ACCESS_TOKEN, TWITTER_ACCESS_TOKEN_SECRET)"
         ),
     }
-    let value = |v: &Option<String>| v.clone().unwrap_or_default();
-    Ok(builder.credentials(Credentials {
+    Ok(Secret::OAuth(Credentials {
         consumer_key: value(&args.consumer_key),
         consumer_secret: value(&args.consumer_secret),
         token: value(&args.access_token),

@@ -7,6 +7,7 @@ mod demo;
 mod import;
 mod load;
 mod output;
+mod record;
 mod serve;
 mod stream;
 
@@ -26,7 +27,8 @@ pub fn main() -> Result<()> {
         Command::Serve(args) => runtime.block_on(serve::run(args)),
         Command::Stream(args) => runtime.block_on(stream::run(args)),
         Command::Import(args) => import::run(args),
-        Command::Record(_) | Command::Inspect(_) => anyhow::bail!("not available yet"),
+        Command::Record(args) => runtime.block_on(record::run(args)),
+        Command::Inspect(args) => record::inspect(args),
     }
 }
 
