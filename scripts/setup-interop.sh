@@ -9,8 +9,15 @@ set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 python="${1:-${PYTHON:-python3}}"
-base="$root/target/interop"
+base="${REHOSE_INTEROP_DIR:-$root/target/interop}"
 mkdir -p "$base"
+
+# Test binaries may call this at the same time: one runs, the others wait
+# and then find the venvs up to date.
+if command -v flock >/dev/null; then
+    exec 9>"$base/.lock"
+    flock 9
+fi
 
 for version in 4.12 4.14; do
     requirements="$root/tests/interop/requirements-$version.txt"

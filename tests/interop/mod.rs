@@ -35,9 +35,34 @@ pub fn interop_dir() -> PathBuf {
     }
 }
 
+/// Runs `scripts/setup-interop.sh` once per test binary, so that a plain
+/// `cargo test` sets up the Tweepy venvs itself (PyPI must be reachable).
+/// `REHOSE_INTEROP_SETUP=0` turns this off.
+fn set_up() {
+    static DONE: std::sync::Once = std::sync::Once::new();
+    DONE.call_once(|| {
+        if std::env::var_os("REHOSE_INTEROP_SETUP").is_some_and(|v| v == "0") {
+            return;
+        }
+        let setup = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/setup-interop.sh");
+        let status = std::process::Command::new("bash")
+            .arg(&setup)
+            .env("REHOSE_INTEROP_DIR", interop_dir())
+            .stdout(Stdio::null())
+            .status();
+        match status {
+            Ok(status) if status.success() => {}
+            Ok(status) => eprintln!("{} failed ({status})", setup.display()),
+            Err(err) => eprintln!("cannot run {}: {err}", setup.display()),
+        }
+    });
+}
+
 /// The interpreter of the venv with Tweepy `version` (`"4.12"` or
-/// `"4.14"`), or `None` (with a message) when it is not installed.
+/// `"4.14"`), set up on first use, or `None` (with a message) when it
+/// cannot be installed.
 pub fn venv_python(version: &str) -> Option<PathBuf> {
+    set_up();
     let python = interop_dir().join(format!("venv-{version}/bin/python"));
     if python.is_file() {
         Some(python)
@@ -49,6 +74,7 @@ pub fn venv_python(version: &str) -> Option<PathBuf> {
 /// An interpreter that can `import requests`: a Tweepy venv's, or the
 /// system's `python3`.
 pub fn python_with_requests() -> Option<PathBuf> {
+    set_up();
     let candidates = [
         interop_dir().join("venv-4.14/bin/python"),
         interop_dir().join("venv-4.12/bin/python"),
