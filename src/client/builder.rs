@@ -7,13 +7,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::Uri;
-use hyper_util::client::proxy::matcher::Matcher;
 
 use crate::frame::{Framing, DEFAULT_MAX_FRAME_SIZE};
 use crate::protocol::{BackoffPolicy, Credentials, ParamError, StreamRequest};
 
 use super::counters::SharedCounters;
-use super::transport::{tls_config, Transport};
+use super::transport::{parse_url, proxy_matcher, tls_config, Transport};
 use super::Client;
 
 /// The documented keep-alive intervals: a stall timeout must exceed them.
@@ -85,6 +84,9 @@ pub enum BuildError {
     /// A user agent that is not a valid header value.
     #[error("bad user agent {0:?}")]
     BadUserAgent(String),
+    /// A bearer token that cannot be sent in a header (it is not shown).
+    #[error("the bearer token holds characters a header cannot carry")]
+    BadBearerToken,
     /// A zero queue capacity or maximum frame size.
     #[error("{0} must be above zero")]
     Zero(&'static str),
@@ -95,7 +97,7 @@ pub enum BuildError {
 
 /// A bearer token, kept out of `Debug` output so it never reaches a log.
 #[derive(Clone)]
-struct Secret(String);
+pub(super) struct Secret(pub(super) String);
 
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -364,21 +366,7 @@ impl ClientBuilder {
             .map_err(|_| BuildError::BadUserAgent(self.user_agent.clone()))?;
 
         // The transport: TLS roots and proxy choice.
-        let proxy = match (&self.proxy, self.proxy_from_env) {
-            (Some(url), _) => {
-                let uri = parse_url("proxy", url)?;
-                if uri.scheme_str() != Some("http") {
-                    return Err(BuildError::BadUrl {
-                        what: "proxy",
-                        url: url.clone(),
-                        reason: "only http:// proxies are supported".into(),
-                    });
-                }
-                Some(Matcher::builder().all(url.clone()).build())
-            }
-            (None, true) => Some(Matcher::from_env()),
-            (None, false) => None,
-        };
+        let proxy = proxy_matcher(self.proxy.as_deref(), self.proxy_from_env)?;
         let tls = tls_config(self.ca_cert.as_deref())?;
 
         let config = Config {
@@ -398,17 +386,4 @@ impl ClientBuilder {
         };
         Ok(Client { config: Arc::new(config), counters: SharedCounters::default() })
     }
-}
-
-fn parse_url(what: &'static str, url: &str) -> Result<Uri, BuildError> {
-    let bad = |reason: String| BuildError::BadUrl { what, url: url.to_owned(), reason };
-    let uri: Uri = url.parse().map_err(|err: http::uri::InvalidUri| bad(err.to_string()))?;
-    match uri.scheme_str() {
-        Some("http" | "https") => {}
-        _ => return Err(bad("the scheme must be http or https".into())),
-    }
-    if uri.host().is_none() {
-        return Err(bad("no host".into()));
-    }
-    Ok(uri)
 }

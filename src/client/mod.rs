@@ -10,6 +10,9 @@
 //! - [`Client::spawn`] runs a listener on a task of its own and returns a
 //!   [`StreamHandle`] to stop it, join it and read its counters.
 //!
+//! [`RulesClient`] manages the rules of the v2 filtered stream over the
+//! same transport.
+//!
 //! The client owns connecting (hyper 1, rustls, HTTP proxies, gzip), stall
 //! detection and the reconnect loop; the framing, the message kinds, the
 //! request parameters, OAuth and the backoff timings come from the modules
@@ -22,12 +25,17 @@ mod events;
 mod listener;
 mod reader;
 mod request;
+mod rules;
 mod transport;
 
 pub use builder::{BuildError, ClientBuilder};
 pub use counters::Counters;
 pub use events::{CloseReason, ConnectionError, Error, Event, EventStream};
 pub use listener::{Flow, Listener};
+pub use rules::{
+    ApiProblem, RulesClient, RulesClientBuilder, RulesError, DEFAULT_MAX_RULES,
+    DEFAULT_MAX_RULE_LENGTH, RULES_PATH,
+};
 
 use std::sync::Arc;
 

@@ -178,3 +178,40 @@ pub(crate) fn tls_config(ca_cert: Option<&Path>) -> Result<rustls::ClientConfig,
         .with_no_client_auth();
     Ok(config)
 }
+
+/// The proxy choice: `proxy` if given (an `http://` URL), else the
+/// environment's proxies when `from_env`, else none.
+pub(crate) fn proxy_matcher(
+    proxy: Option<&str>,
+    from_env: bool,
+) -> Result<Option<Matcher>, BuildError> {
+    match (proxy, from_env) {
+        (Some(url), _) => {
+            let uri = parse_url("proxy", url)?;
+            if uri.scheme_str() != Some("http") {
+                return Err(BuildError::BadUrl {
+                    what: "proxy",
+                    url: url.to_owned(),
+                    reason: "only http:// proxies are supported".into(),
+                });
+            }
+            Ok(Some(Matcher::builder().all(url.to_owned()).build()))
+        }
+        (None, true) => Ok(Some(Matcher::from_env())),
+        (None, false) => Ok(None),
+    }
+}
+
+/// An `http` or `https` URL with a host; `what` names it in the error.
+pub(crate) fn parse_url(what: &'static str, url: &str) -> Result<Uri, BuildError> {
+    let bad = |reason: String| BuildError::BadUrl { what, url: url.to_owned(), reason };
+    let uri: Uri = url.parse().map_err(|err: http::uri::InvalidUri| bad(err.to_string()))?;
+    match uri.scheme_str() {
+        Some("http" | "https") => {}
+        _ => return Err(bad("the scheme must be http or https".into())),
+    }
+    if uri.host().is_none() {
+        return Err(bad("no host".into()));
+    }
+    Ok(uri)
+}
