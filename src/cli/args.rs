@@ -38,6 +38,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Summarise a fixture: connections, messages by kind, sizes, rates.
     Inspect(InspectArgs),
+    /// List, add or delete the rules of the v2 filtered stream.
+    Rules(RulesArgs),
 }
 
 /// Options of `rehose demo`.
@@ -318,6 +320,79 @@ pub struct FilterArgs {
     /// `none`, `low` or `medium`.
     #[arg(long, value_name = "LEVEL")]
     pub filter_level: Option<String>,
+}
+
+/// Options of `rehose rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Base URL of the API, for example a mock server's
+    /// (`http://127.0.0.1:8080`) [default: https://api.twitter.com].
+    #[arg(long, global = true, value_name = "URL")]
+    pub url: Option<String>,
+    /// OAuth 2.0 bearer token whose rules are managed.
+    #[arg(long, env = "TWITTER_BEARER_TOKEN", hide_env_values = true, global = true)]
+    pub bearer_token: Option<String>,
+    /// Extra CA certificate (PEM) to trust, such as the one
+    /// `rehose serve --tls` writes.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// HTTP proxy URL (CONNECT tunnel for https).
+    #[arg(long, global = true, value_name = "URL")]
+    pub proxy_url: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    pub action: RulesAction,
+}
+
+/// The rules actions.
+#[derive(Debug, Subcommand)]
+pub enum RulesAction {
+    /// Print the stored rules.
+    List {
+        /// Only these rule ids, comma-separated.
+        #[arg(long, value_name = "IDS", value_delimiter = ',')]
+        ids: Vec<String>,
+    },
+    /// Add rules, each VALUE tagged with `--tag`.
+    ///
+    /// `rehose rules add 'cat has:media' dog --tag pets`, or a tag each
+    /// with `--tagged 'cats=cat has:media'`. A value starting with `-`
+    /// goes after `--`.
+    Add(AddRulesArgs),
+    /// Delete rules by id, or all of them.
+    Delete(DeleteRulesArgs),
+}
+
+/// Options of `rehose rules add`.
+#[derive(Debug, Args)]
+pub struct AddRulesArgs {
+    /// Rule values, each tagged with `--tag` if given.
+    #[arg(value_name = "VALUE")]
+    pub values: Vec<String>,
+    /// The tag of every VALUE.
+    #[arg(long, value_name = "TAG")]
+    pub tag: Option<String>,
+    /// A rule with a tag of its own, `TAG=VALUE`, split at the first `=`
+    /// (repeatable).
+    #[arg(long, value_name = "TAG=VALUE")]
+    pub tagged: Vec<String>,
+    /// Only ask the API to check the rules; nothing is stored.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Options of `rehose rules delete`.
+#[derive(Debug, Args)]
+pub struct DeleteRulesArgs {
+    /// Ids of the rules to delete.
+    #[arg(value_name = "ID", required_unless_present = "all", conflicts_with = "all")]
+    pub ids: Vec<String>,
+    /// Delete every stored rule.
+    #[arg(long)]
+    pub all: bool,
+    /// Only count what would be deleted.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// The v2 streams.

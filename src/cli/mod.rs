@@ -8,6 +8,7 @@ mod import;
 mod load;
 mod output;
 mod record;
+mod rules;
 mod serve;
 mod stream;
 
@@ -29,6 +30,7 @@ pub fn main() -> Result<()> {
         Command::Import(args) => import::run(args),
         Command::Record(args) => runtime.block_on(record::run(args)),
         Command::Inspect(args) => record::inspect(args),
+        Command::Rules(args) => runtime.block_on(rules::run(args)),
     }
 }
 
