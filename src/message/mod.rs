@@ -27,6 +27,7 @@
 mod classify;
 mod de;
 mod scan;
+mod skip;
 mod v1;
 mod v2;
 
