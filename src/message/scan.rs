@@ -5,7 +5,8 @@
 //! How much it validates, by place:
 //!
 //! - the levels it walks (the top-level object and the few nested objects
-//!   the classifier descends into) follow the full JSON grammar: keys are
+//!   the classifier descends into, until [`Scanner::object_until`] is told
+//!   to stop) follow the full JSON grammar: keys are
 //!   strings, `:` and `,` where they belong, scalars are well-formed
 //!   numbers or `true`/`false`/`null`;
 //! - strings everywhere end, and every escape is one of JSON's (`\uXXXX`
@@ -174,7 +175,19 @@ impl<'a> Scanner<'a> {
     /// At `{` or `[`: skips to the matching close (see [`super::skip`]
     /// for what is checked on the way).
     fn skip_nested(&mut self) -> Scan<()> {
-        match skip::nested(self.buf, self.pos) {
+        let end = skip::nested(self.buf, self.pos);
+        self.jump(end)
+    }
+
+    /// Inside an object, between members: skips to just past its close.
+    fn skip_rest_of_object(&mut self) -> Scan<()> {
+        let end = skip::rest_of_object(self.buf, self.pos);
+        self.jump(end)
+    }
+
+    /// Moves to the end of a skipped value, or to where skipping failed.
+    fn jump(&mut self, end: Scan<usize>) -> Scan<()> {
+        match end {
             Ok(end) => {
                 self.pos = end;
                 Ok(())
@@ -191,6 +204,16 @@ impl<'a> Scanner<'a> {
     pub(crate) fn object(
         &mut self,
         mut member: impl FnMut(&mut Self, &'a [u8]) -> Scan<()>,
+    ) -> Scan<()> {
+        self.object_until(|s, key| member(s, key).map(|()| false))
+    }
+
+    /// Like [`Scanner::object`], but `member` returns whether it has seen
+    /// all it wants; the rest of the object is then skipped like a nested
+    /// value (brackets, strings and bytes checked, not the grammar).
+    pub(crate) fn object_until(
+        &mut self,
+        mut member: impl FnMut(&mut Self, &'a [u8]) -> Scan<bool>,
     ) -> Scan<()> {
         self.pos += 1;
         self.whitespace();
@@ -209,7 +232,9 @@ impl<'a> Scanner<'a> {
             }
             self.pos += 1;
             self.whitespace();
-            member(self, key)?;
+            if member(self, key)? {
+                return self.skip_rest_of_object();
+            }
             self.whitespace();
             match self.peek() {
                 Some(b',') => {

@@ -157,9 +157,18 @@ fn check_escape(buf: &[u8], at: usize) -> Scan<()> {
 /// At `{` or `[` at `start`: returns the offset just past the matching
 /// close.
 pub(crate) fn nested(buf: &[u8], start: usize) -> Scan<usize> {
-    // One bit per open level, 1 for an object: a stack without a Vec.
-    let mut open: u128 = 0;
-    let mut depth = 0u32;
+    walk(buf, start, 0, 0)
+}
+
+/// Inside an object, outside any string, at `start`: returns the offset
+/// just past the object's close.
+pub(crate) fn rest_of_object(buf: &[u8], start: usize) -> Scan<usize> {
+    walk(buf, start, 1, 1)
+}
+
+/// Walks from `start` until `depth` open levels (their kinds in `open`,
+/// one bit per level, 1 for an object: a stack without a Vec) are closed.
+fn walk(buf: &[u8], start: usize, mut open: u128, mut depth: u32) -> Scan<usize> {
     let mut in_string_carry = 0u64;
     let mut escape_carry = 0u64;
     let mut base = start;
@@ -369,6 +378,15 @@ mod tests {
         let json = format!(r#"{{"a":["{long}\"}}",{{"b":[true,null,-1.5e3]}}],"c":"\\"}}, 1"#);
         let end = json.rfind('}').expect("a close") + 1;
         assert_eq!(nested(json.as_bytes(), 0).ok(), Some(end));
+    }
+
+    #[test]
+    fn the_rest_of_an_object_ends_at_its_close() {
+        let json = br#"{"id":1,"name":"}","entities":{"urls":[]}},"next":2}"#;
+        let end = json.iter().position(|&b| b == b',').expect("a comma");
+        let close = json.windows(2).position(|w| w == b"},").expect("a close") + 1;
+        assert_eq!(super::rest_of_object(json, end).ok(), Some(close));
+        assert!(super::rest_of_object(&json[..close - 1], end).is_err());
     }
 
     #[test]
