@@ -62,8 +62,11 @@ pub struct DemoArgs {
 /// Options of `rehose serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// The fixture to serve; the bundled default fixture if not given.
-    #[arg(long, value_name = "FILE")]
+    /// The fixture to serve: a fixture file, a bundled fixture by name
+    /// (`v1-sample`, `v1-filter`, `v2-filtered`), or a message-per-line
+    /// capture, imported on the fly at 50 messages a second. Default: the
+    /// bundled `v1-sample`, embedded in the binary.
+    #[arg(long, value_name = "FILE|NAME")]
     pub fixture: Option<PathBuf>,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]

@@ -18,7 +18,7 @@ pub fn builder(connect: &ConnectArgs, endpoint: &EndpointArgs) -> Result<ClientB
         .request(request)
         .gzip(connect.gzip)
         .stall_warnings(connect.stall_warnings)
-        .delimited_length(connect.delimited.is_some())
+        .delimited_length(wants_length(connect, is_v2))
         .max_frame_size(connect.max_frame_size)
         .backoff(backoff(connect)?);
     if let Some(url) = &connect.url {
@@ -40,6 +40,14 @@ pub fn builder(connect: &ConnectArgs, endpoint: &EndpointArgs) -> Result<ClientB
         Secret::OAuth(credentials) => builder.credentials(credentials),
         Secret::Bearer(token) => builder.bearer_token(token),
     })
+}
+
+/// Whether to ask for `delimited=length`: with `--delimited length`, or
+/// with `--framing length` on v1.1, so that the server frames what the
+/// client expects.
+pub fn wants_length(connect: &ConnectArgs, is_v2: bool) -> bool {
+    connect.delimited.is_some()
+        || (!is_v2 && connect.framing == Some(rehose::frame::Framing::Length))
 }
 
 /// The stream request the endpoint arguments describe, validated.
@@ -121,14 +129,17 @@ pub enum Secret {
 
 /// Credentials for the endpoint's API version. Against the real service
 /// they are required; against a `--url` (a mock server) missing ones are
-/// replaced by placeholders, since a mock with no credentials configured
-/// accepts any.
+/// replaced by placeholders unique to this run, since a mock with no
+/// credentials configured accepts any.
 pub fn secret(args: &CredentialArgs, is_v2: bool, custom_url: bool) -> Result<Secret> {
-    const PLACEHOLDER: &str = "rehose-placeholder";
+    // Unique to this run: the mock server tells clients apart by their
+    // credentials, so each run starts a fresh replay while reconnects
+    // within the run resume where they stopped.
+    let placeholder = format!("rehose-{}-{:08x}", std::process::id(), rand::random::<u32>());
     if is_v2 {
         return match (&args.bearer_token, custom_url) {
             (Some(token), _) => Ok(Secret::Bearer(token.clone())),
-            (None, true) => Ok(Secret::Bearer(PLACEHOLDER.to_owned())),
+            (None, true) => Ok(Secret::Bearer(placeholder)),
             (None, false) => {
                 bail!("v2 streams need a bearer token: pass --bearer-token or set TWITTER_BEARER_TOKEN")
             }
@@ -136,7 +147,7 @@ pub fn secret(args: &CredentialArgs, is_v2: bool, custom_url: bool) -> Result<Se
     }
     let given =
         [&args.consumer_key, &args.consumer_secret, &args.access_token, &args.access_token_secret];
-    let value = |v: &Option<String>| v.clone().unwrap_or_else(|| PLACEHOLDER.to_owned());
+    let value = |v: &Option<String>| v.clone().unwrap_or_else(|| placeholder.clone());
     match given.iter().filter(|v| v.is_some()).count() {
         4 => {}
         0 if custom_url => {}

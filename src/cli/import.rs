@@ -39,7 +39,7 @@ pub fn run(args: ImportArgs) -> Result<()> {
     let imported = import(&capture, &options)
         .with_context(|| format!("importing {}", args.input.display()))?;
     for warning in &imported.warnings {
-        eprintln!("warning: {}:{warning}", args.input.display());
+        eprintln!("warning: {}:{}: {}", args.input.display(), warning.line, warning.message);
     }
     let fixture = imported.fixture;
     if fixture.message_count() == 0 {

@@ -34,7 +34,7 @@ pub fn fixture(path: Option<&Path>) -> Result<(Fixture, String)> {
     let imported = import(&bytes, &ImportOptions::new().source(path.display().to_string()))
         .with_context(|| format!("importing {}", path.display()))?;
     for warning in &imported.warnings {
-        eprintln!("warning: {}:{warning}", path.display());
+        eprintln!("warning: {}:{}: {}", path.display(), warning.line, warning.message);
     }
     anyhow::ensure!(
         imported.fixture.message_count() > 0,

@@ -34,13 +34,19 @@ pub fn main() -> Result<()> {
     }
 }
 
-/// Diagnostics go to stderr, filtered by `--log` or `RUST_LOG` (default:
-/// warnings only), so stdout carries nothing but the messages.
+/// Diagnostics go to stderr, filtered by `--log` or `RUST_LOG`, so stdout
+/// carries nothing but the messages. By default only errors are logged:
+/// the commands report warnings (reconnects, skipped frames) themselves.
 fn init_logging(filter: Option<&str>) {
+    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
     let filter = match filter {
         Some(filter) => EnvFilter::new(filter),
-        None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
+        None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("error")),
     };
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
 }

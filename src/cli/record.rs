@@ -42,7 +42,7 @@ pub async fn run(args: RecordArgs) -> Result<()> {
     let mut config = RecordConfig::new(request, &output);
     config.options = StreamOptions {
         stall_warnings: connect.stall_warnings,
-        delimited_length: connect.delimited.is_some(),
+        delimited_length: connect::wants_length(connect, is_v2),
     };
     config.auth = match connect::secret(&connect.credentials, is_v2, connect.url.is_some())? {
         Secret::OAuth(credentials) => Auth::OAuth1(credentials),

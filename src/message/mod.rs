@@ -8,9 +8,11 @@
 //! # How much is checked where
 //!
 //! [`classify`] checks that the payload is UTF-8 (all of it) and scans it
-//! to the end once. The top-level object, and the few nested objects that
-//! hold ids (`user`, `delete.status`, v2 `data`, ...), are checked against
-//! JSON's full grammar. Inside every other value it checks that strings
+//! to the end once. The top-level object is checked against JSON's full
+//! grammar, and so are the few nested objects that hold ids (`user`,
+//! `delete.status`, v2 `data`, ...) up to the member where the last id
+//! they hold is found (a `user`'s `id` comes first). Inside every other
+//! value, and in those objects after their ids, it checks that strings
 //! end, escapes are JSON's, brackets balance and match (up to 128 levels)
 //! and no byte is out of place; it does not check the order of the tokens
 //! there (`[1 2]` passes) nor reject raw control characters in strings.
@@ -27,6 +29,7 @@
 mod classify;
 mod de;
 mod scan;
+mod skip;
 mod v1;
 mod v2;
 
