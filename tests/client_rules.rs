@@ -10,7 +10,7 @@ use rehose::fixture::bundled;
 use rehose::message::Kind;
 use rehose::protocol::rules::NewRule;
 use rehose::protocol::{StreamRequest, V2Params};
-use rehose::server::{MockServer, Speed};
+use rehose::server::{MockServer, Speed, TlsConfig};
 use serde_json::{json, Value};
 use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, ResponseTemplate};
@@ -335,4 +335,24 @@ async fn a_filtered_stream_delivers_only_tweets_matching_the_added_rule_tagged_w
         .await
         .expect("all #coffee tweets in time");
     assert_eq!(delivered, expected);
+}
+
+#[tokio::test]
+async fn rules_reach_an_https_mock_through_its_ca_certificate() {
+    let server = MockServer::builder().tls(TlsConfig::new()).start().await.unwrap();
+    let ca = server.ca_cert_path().unwrap();
+    let client = RulesClient::builder()
+        .base_url(server.uri())
+        .bearer_token(TOKEN)
+        .ca_cert(ca)
+        .build()
+        .unwrap();
+
+    let added = client.add(&[new_rule("cat", None)], false).await.unwrap();
+    assert_eq!(added.meta.summary.unwrap().created, Some(1));
+
+    // Without the CA the certificate is refused.
+    let untrusting = rules_client(&server.uri(), TOKEN);
+    let err = untrusting.list(None).await.unwrap_err();
+    assert!(matches!(err, RulesError::Connect { .. }), "{err:?}");
 }
