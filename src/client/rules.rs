@@ -434,8 +434,11 @@ impl RulesClient {
     }
 
     /// Adds `rules` (or, with `dry_run`, only asks the API to check them).
-    /// Rules refused one by one (duplicates) come back in the response's
-    /// `errors`; the others are created.
+    ///
+    /// A 2xx answer can still refuse rules: duplicates (the others are
+    /// created) and, when the API answers 200 for them, rules that do not
+    /// parse (then none is). Both are in the response's `errors`; check
+    /// them, or `meta.summary.invalid`.
     ///
     /// # Errors
     ///
