@@ -129,17 +129,14 @@ pub enum Secret {
 
 /// Credentials for the endpoint's API version. Against the real service
 /// they are required; against a `--url` (a mock server) missing ones are
-/// replaced by placeholders unique to this run, since a mock with no
-/// credentials configured accepts any.
+/// replaced by placeholders, since a mock with no credentials configured
+/// accepts any: for v1.1 unique to this run, for v2 the one `rehose rules`
+/// sends, so that rules added without a token filter the stream.
 pub fn secret(args: &CredentialArgs, is_v2: bool, custom_url: bool) -> Result<Secret> {
-    // Unique to this run: the mock server tells clients apart by their
-    // credentials, so each run starts a fresh replay while reconnects
-    // within the run resume where they stopped.
-    let placeholder = format!("rehose-{}-{:08x}", std::process::id(), rand::random::<u32>());
     if is_v2 {
         return match (&args.bearer_token, custom_url) {
             (Some(token), _) => Ok(Secret::Bearer(token.clone())),
-            (None, true) => Ok(Secret::Bearer(placeholder)),
+            (None, true) => Ok(Secret::Bearer(super::rules::PLACEHOLDER_TOKEN.to_owned())),
             (None, false) => {
                 bail!("v2 streams need a bearer token: pass --bearer-token or set TWITTER_BEARER_TOKEN")
             }
@@ -147,6 +144,10 @@ pub fn secret(args: &CredentialArgs, is_v2: bool, custom_url: bool) -> Result<Se
     }
     let given =
         [&args.consumer_key, &args.consumer_secret, &args.access_token, &args.access_token_secret];
+    // Unique to this run: the mock server tells clients apart by their
+    // credentials, so each run starts a fresh replay while reconnects
+    // within the run resume where they stopped.
+    let placeholder = format!("rehose-{}-{:08x}", std::process::id(), rand::random::<u32>());
     let value = |v: &Option<String>| v.clone().unwrap_or_else(|| placeholder.clone());
     match given.iter().filter(|v| v.is_some()).count() {
         4 => {}

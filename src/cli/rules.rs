@@ -10,7 +10,9 @@ use rehose::protocol::RulesResponse;
 use super::args::{AddRulesArgs, RulesAction, RulesArgs};
 
 /// The token sent to a `--url` server when none is given.
-const PLACEHOLDER_TOKEN: &str = "rehose-placeholder";
+/// The bearer token sent to a `--url` when none is given; `rehose stream
+/// v2` sends the same one, so rules added this way apply to its stream.
+pub const PLACEHOLDER_TOKEN: &str = "rehose-placeholder";
 
 pub async fn run(args: RulesArgs) -> Result<()> {
     let client = client(&args)?;
