@@ -10,11 +10,19 @@
 //! fixture's connections in order. A client that reconnects with the same
 //! credentials resumes where it stopped. Every request is journaled.
 //!
+//! A [`Scenario`] scripts failures: what each connection attempt gets
+//! (a status, a reset, a stream that is cut, reset, stalled, disconnected,
+//! compressed, dripped or re-chunked), in order, as documented in
+//! `docs/scenarios.md`.
+//!
 //! The module is split by concern: `track` lays fixture connections out
-//! for a framing, `replay` is the paced body of one stream, `http` accepts,
-//! routes and plans connection attempts, `journal` records them. This file
-//! holds the public API: [`MockServer`] for tests, [`ServerConfig`] and
-//! [`serve`] for the command line.
+//! for a framing, `replay` is the paced body of one stream, `scenario`
+//! and `scenario_file` describe scripted faults, `fault` plays them over
+//! a replay, `shape` compresses and re-chunks, `raw` answers attempts
+//! hyper cannot script, `http` accepts, routes and plans connection
+//! attempts, `journal` records them. This file holds the public API:
+//! [`MockServer`] for tests, [`ServerConfig`] and [`serve`] for the
+//! command line.
 //!
 //! ```no_run
 //! # async fn run(fixture: rehose::fixture::Fixture) -> Result<(), rehose::server::ServerError> {
@@ -28,9 +36,14 @@
 //! # Ok(()) }
 //! ```
 
+mod fault;
 mod http;
 mod journal;
+mod raw;
 mod replay;
+mod scenario;
+mod scenario_file;
+mod shape;
 mod track;
 
 use std::future::Future;
@@ -46,7 +59,10 @@ use tracing::info;
 use crate::fixture::Fixture;
 use http::Shared;
 
+pub use fault::UnfiredFaults;
 pub use journal::{JournalEntry, StreamEnd, StreamOutcome, REDACTED};
+pub use scenario::{Attempt, OneConnection, Scenario, StatusAttempt, StreamAttempt};
+pub use scenario_file::{ScenarioError, Shorthand};
 
 /// How fast a fixture is replayed.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -112,6 +128,12 @@ pub struct ServerConfig {
     /// client seen before. Default: off, clients resume where they
     /// stopped.
     pub restart_on_reconnect: bool,
+    /// Scripted failures, attempt by attempt. Default: none, every attempt
+    /// replays normally.
+    pub scenario: Scenario,
+    /// Compress streams with gzip for requests that accept it (a stream
+    /// attempt may override this). Default: off.
+    pub gzip: bool,
 }
 
 /// Why the server could not start.
@@ -219,6 +241,26 @@ impl MockServer {
         self.shared.journal.snapshot()
     }
 
+    /// Checks that every fault of the scenario fired: every scripted
+    /// attempt was taken and every step of its stream happened (for each
+    /// client seen, in per-client mode).
+    ///
+    /// # Errors
+    ///
+    /// [`UnfiredFaults`] listing each fault that never fired.
+    pub fn verify_scenario(&self) -> Result<(), UnfiredFaults> {
+        self.shared.scenario.verify()
+    }
+
+    /// Panics, listing the faults that never fired, unless every fault of
+    /// the scenario fired.
+    #[track_caller]
+    pub fn assert_scenario_complete(&self) {
+        if let Err(unfired) = self.verify_scenario() {
+            panic!("{unfired}");
+        }
+    }
+
     /// Stops accepting, drops every open connection and waits for the
     /// listener to close. The journal stays readable; open streams end as
     /// [`StreamEnd::ServerShutdown`].
@@ -275,6 +317,19 @@ impl MockServerBuilder {
     /// for a known client. Default: `false`.
     pub fn restart_on_reconnect(mut self, restart: bool) -> Self {
         self.config.restart_on_reconnect = restart;
+        self
+    }
+
+    /// Scripted failures. Default: none.
+    pub fn scenario(mut self, scenario: Scenario) -> Self {
+        self.config.scenario = scenario;
+        self
+    }
+
+    /// Compress streams with gzip for requests that accept it. Default:
+    /// `false`.
+    pub fn gzip(mut self, gzip: bool) -> Self {
+        self.config.gzip = gzip;
         self
     }
 
