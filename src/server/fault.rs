@@ -17,6 +17,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use http_body::{Body, Frame, SizeHint};
@@ -76,6 +77,9 @@ pub(crate) struct ScenarioState {
     scenario: Scenario,
     progress: Mutex<(HashMap<String, usize>, Vec<Taken>)>,
 }
+
+/// How long a body that fails by script waits after its last bytes.
+const FAIL_GRACE: Duration = Duration::from_millis(50);
 
 /// The key of requests without credentials in per-client mode.
 const ANONYMOUS: &str = "anonymous";
@@ -236,6 +240,8 @@ pub(crate) struct FaultBody {
     sleep: Pin<Box<Sleep>>,
     queue: VecDeque<Bytes>,
     state: State,
+    /// When a failing body reports its error.
+    fail_at: Option<Instant>,
     fired: Arc<AtomicUsize>,
     control: Arc<ConnControl>,
     /// Set when the next frame is the truncated end of a gzip body.
@@ -273,6 +279,7 @@ impl FaultBody {
             sleep: Box::pin(tokio::time::sleep_until(now)),
             queue: VecDeque::new(),
             state: State::Running,
+            fail_at: None,
             fired: setup.fired,
             control: setup.control,
             truncate: setup.truncate,
@@ -433,6 +440,17 @@ impl Body for FaultBody {
                     return Poll::Ready(None);
                 }
                 State::Fail(end, err) => {
+                    // hyper drops what it has not written when a body
+                    // fails, and a reset discards what the client has not
+                    // read: wait a moment so both get the bytes first.
+                    let deadline = *this.fail_at.get_or_insert(Instant::now() + FAIL_GRACE);
+                    if Instant::now() < deadline {
+                        this.sleep.as_mut().reset(deadline);
+                        if this.sleep.as_mut().poll(cx).is_pending() {
+                            this.state = State::Fail(end, err);
+                            return Poll::Pending;
+                        }
+                    }
                     this.replay.finish(end);
                     return Poll::Ready(Some(Err(err.into())));
                 }

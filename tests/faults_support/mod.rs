@@ -60,7 +60,13 @@ fn connection(chunks: Vec<Chunk>) -> Connection {
 
 /// A mock replaying `fixture` as fast as the client reads, with `scenario`.
 pub async fn mock(fixture: Fixture, scenario: Scenario) -> MockServer {
-    MockServer::builder().fixture(fixture).speed(Speed::Max).scenario(scenario).start().await.unwrap()
+    MockServer::builder()
+        .fixture(fixture)
+        .speed(Speed::Max)
+        .scenario(scenario)
+        .start()
+        .await
+        .unwrap()
 }
 
 pub fn credentials(token: &str) -> Credentials {
