@@ -180,3 +180,15 @@ pub fn secs(list: &[u64]) -> Vec<Duration> {
 pub fn millis(list: &[u64]) -> Vec<Duration> {
     list.iter().map(|&ms| Duration::from_millis(ms)).collect()
 }
+
+/// One open connection of `count` messages padded to about `pad` bytes
+/// each, one message per chunk.
+pub fn padded(count: usize, pad: usize) -> Fixture {
+    let chunks = (1..=count)
+        .map(|n| {
+            let json = format!("{{\"id_str\":\"{n}\",\"text\":\"{}\"}}\r\n", "x".repeat(pad));
+            Chunk { at: Duration::ZERO, data: Bytes::from(json) }
+        })
+        .collect();
+    Fixture { meta: vec![], connections: vec![connection(chunks)] }
+}
