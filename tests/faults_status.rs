@@ -75,15 +75,20 @@ impl Write for Log {
 
 #[tokio::test(start_paused = true)]
 async fn a_401_backs_off_from_5_seconds_and_the_client_names_its_likely_causes() {
-    let log = Log::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_max_level(tracing::Level::WARN)
-        .with_ansi(false)
-        .finish();
-    // The test runs on one thread: the reader task logs through this too.
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // A global subscriber: call sites cache their interest process-wide,
+    // so a per-thread one can miss lines while other tests run.
+    static LOG: std::sync::OnceLock<Log> = std::sync::OnceLock::new();
+    let log = LOG.get_or_init(|| {
+        let log = Log::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_max_level(tracing::Level::WARN)
+            .with_ansi(false)
+            .finish();
+        let _ = tracing::subscriber::set_global_default(subscriber);
+        log
+    });
 
     let server = mock(numbered(5), Scenario::new().attempt_times(Attempt::status(401), 2)).await;
     let client = v1(&server).build().unwrap();
@@ -93,8 +98,9 @@ async fn a_401_backs_off_from_5_seconds_and_the_client_names_its_likely_causes()
     assert_eq!(seen.delays, secs(&[5, 10]));
     assert_eq!(gaps(&server), secs(&[5, 10]));
     let logged = String::from_utf8_lossy(&log.0.lock().unwrap()).into_owned();
-    assert!(logged.contains("credentials"), "{logged}");
-    assert!(logged.contains("clock"), "{logged}");
+    let line = logged.lines().find(|line| line.contains("status=401")).unwrap_or_default();
+    assert!(line.contains("credentials"), "{logged}");
+    assert!(line.contains("clock"), "{logged}");
 }
 
 #[tokio::test(start_paused = true)]
