@@ -205,6 +205,20 @@ fn payloads_that_are_not_json_are_errors_carrying_the_bytes() {
 }
 
 #[test]
+fn the_rest_of_an_id_holding_object_is_still_checked_after_its_ids() {
+    for json in [
+        r#"{"id_str":"1","text":"x","user":{"id":2,"name":"a"]}}"#,
+        r#"{"id_str":"1","text":"x","user":{"id":2,"name":@}}"#,
+        r#"{"delete":{"status":{"id":1,"user_id":2,"x":"\q"}}}"#,
+    ] {
+        json_error(json.as_bytes());
+    }
+    // Its grammar is not: this one is classified, and its view says why.
+    let loose = r#"{"id_str":"1","text":"x","user":{"id":2,"name" "a"}}"#;
+    assert_eq!(kind_of(loose), Kind::Status);
+}
+
+#[test]
 fn every_truncation_of_a_status_is_an_error() {
     for end in 0..STATUS.len() {
         json_error(&STATUS.as_bytes()[..end]);

@@ -65,10 +65,12 @@ async fn every_capture_is_served_whole_and_in_order_in_either_framing() {
                 .keep_alive(KeepAlive::Every(Duration::from_millis(10)));
             let fixture = Arc::new(import(&capture, &options).expect("import").fixture);
             for asked in [Framing::Crlf, Framing::Length] {
+                // The sample endpoints: filter and search streams deliver
+                // only what matches the request's predicates or rules.
                 let path = if name.starts_with("v2") {
-                    "/2/tweets/search/stream"
+                    "/2/tweets/sample/stream"
                 } else {
-                    "/1.1/statuses/filter.json"
+                    "/1.1/statuses/sample.json"
                 };
                 let target = match asked {
                     Framing::Length => format!("{path}?delimited=length"),

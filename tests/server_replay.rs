@@ -88,7 +88,8 @@ async fn length_framing_is_served_to_requests_that_ask_for_it_in_query_or_form()
     assert_eq!(chunks.iter().map(text).collect::<Vec<_>>(), expected);
 
     let target = "/1.1/statuses/filter.json";
-    let mut response = request(server.addr(), "POST", target, &[], "delimited=length").await;
+    let mut response =
+        request(server.addr(), "POST", target, &[], "delimited=length&track=a").await;
     let chunks = response.chunks(2).await;
     assert_eq!(chunks.iter().map(text).collect::<Vec<_>>(), expected);
 }
@@ -186,13 +187,13 @@ async fn connections_are_served_in_order_and_a_disconnect_message_closes_the_str
     ]);
     let server = MockServer::builder().fixture(fixture).start().await.unwrap();
 
-    let mut first = get(server.addr(), "/1.1/statuses/filter.json", Some(CLIENT_A)).await;
+    let mut first = get(server.addr(), "/1.1/statuses/filter.json?track=a", Some(CLIENT_A)).await;
     let chunks = first.chunks(2).await;
     assert_eq!(text(&chunks[1]), disconnect);
     assert!(first.chunk().await.unwrap().is_none(), "the body ends after the disconnect");
     assert!(first.is_closed().await, "the server closes the connection");
 
-    let mut second = get(server.addr(), "/1.1/statuses/filter.json", Some(CLIENT_A)).await;
+    let mut second = get(server.addr(), "/1.1/statuses/filter.json?track=a", Some(CLIENT_A)).await;
     let chunks = second.chunks(2).await;
     assert_eq!([text(&chunks[0]), text(&chunks[1])], [MSG2, MSG3]);
 }

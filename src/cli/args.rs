@@ -84,6 +84,19 @@ pub struct ServeArgs {
     /// protocol's interval (30 s for v1.1, 20 s for v2).
     #[arg(long, value_name = "SECONDS")]
     pub keep_alive: Option<f64>,
+    /// On the v2 search stream, deliver nothing until the client adds
+    /// rules, as the service did (by default the fixture is replayed as
+    /// recorded until then).
+    #[arg(long)]
+    pub strict_rules: bool,
+    /// Serve https with a self-signed certificate generated at start; the
+    /// CA certificate to trust is written to a file whose path is printed.
+    #[arg(long)]
+    pub tls: bool,
+    /// Where `--tls` writes the CA certificate (PEM) [default: a temporary
+    /// file, removed at exit].
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    pub ca_cert_out: Option<std::path::PathBuf>,
 }
 
 /// Credentials, from flags or the environment; never echoed.
@@ -109,19 +122,15 @@ pub struct CredentialArgs {
 /// Options of `rehose stream`.
 #[derive(Debug, Args)]
 pub struct StreamArgs {
-    /// Base URL of the service, for example a mock server's
-    /// (`http://127.0.0.1:8080`). Defaults to the real hosts.
-    #[arg(long, global = true, value_name = "URL")]
-    pub url: Option<String>,
+    /// Where to connect and how.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
     /// Stop after this many messages.
     #[arg(long, global = true, value_name = "N")]
     pub max_messages: Option<u64>,
     /// Stop after this many seconds.
     #[arg(long, global = true, value_name = "SECONDS")]
     pub duration: Option<f64>,
-    /// Credentials.
-    #[command(flatten)]
-    pub credentials: CredentialArgs,
     /// The endpoint.
     #[command(subcommand)]
     pub endpoint: EndpointArgs,
@@ -131,8 +140,109 @@ pub struct StreamArgs {
 #[derive(Debug, Args)]
 pub struct RecordArgs {
     /// The fixture file to write.
-    #[arg(long, short, value_name = "FILE")]
-    pub output: PathBuf,
+    #[arg(long, short, global = true, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Stop after this many messages.
+    #[arg(long, global = true, value_name = "N")]
+    pub max_messages: Option<u64>,
+    /// Stop after this many seconds.
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub duration: Option<f64>,
+    /// Stop after this many bytes of body.
+    #[arg(long, global = true, value_name = "BYTES")]
+    pub max_bytes: Option<u64>,
+    /// Also remove this header or parameter (repeatable). `Authorization`,
+    /// `oauth_*` parameters, bearer tokens and cookies are always removed.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub redact: Vec<String>,
+    /// Replace personal details in the messages with consistent
+    /// pseudonyms of the same length.
+    #[arg(long, global = true)]
+    pub anonymize: bool,
+    /// Record any client unchanged: listen on `--listen`, forward each
+    /// request to `--upstream`, pass the stream through and record it.
+    #[arg(long, requires_all = ["upstream"])]
+    pub proxy: bool,
+    /// The real service the proxy forwards to (proxy mode).
+    #[arg(long, value_name = "URL")]
+    pub upstream: Option<String>,
+    /// Address the proxy listens on (proxy mode).
+    #[arg(long, default_value = "127.0.0.1:8081", value_name = "ADDR")]
+    pub listen: String,
+    /// Where to connect and how (direct mode).
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// The endpoint (direct mode).
+    #[command(subcommand)]
+    pub endpoint: Option<EndpointArgs>,
+}
+
+/// How the client connects: target, credentials, framing, timeouts,
+/// backoff. Shared by `stream` and `record`.
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// Base URL of the service, for example a mock server's
+    /// (`http://127.0.0.1:8080`). Defaults to the real hosts.
+    #[arg(long, global = true, value_name = "URL")]
+    pub url: Option<String>,
+    /// Credentials.
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+    /// Ask for length-prefixed framing (`delimited=length`, v1.1).
+    #[arg(long, global = true, value_name = "length")]
+    pub delimited: Option<Delimited>,
+    /// How to split the body into messages; defaults to crlf, or length
+    /// with `--delimited length`.
+    #[arg(long, global = true, value_name = "crlf|lines|length")]
+    pub framing: Option<Framing>,
+    /// Ask the server to send `warning` messages when falling behind (v1.1).
+    #[arg(long, global = true)]
+    pub stall_warnings: bool,
+    /// Ask for a gzip-compressed body and decompress it as it streams.
+    #[arg(long, global = true)]
+    pub gzip: bool,
+    /// Seconds without a byte after which the connection is dropped and
+    /// reopened [default: 90 for v1.1, 22 for v2].
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub stall_timeout: Option<f64>,
+    /// Largest message kept, in bytes; larger ones are reported and skipped.
+    #[arg(long, global = true, default_value_t = rehose::frame::DEFAULT_MAX_FRAME_SIZE, value_name = "BYTES")]
+    pub max_frame_size: usize,
+    /// Linear backoff step after a network error, in seconds.
+    #[arg(long, global = true, default_value_t = 0.25, value_name = "SECONDS")]
+    pub network_backoff: f64,
+    /// Cap of the network-error backoff, in seconds.
+    #[arg(long, global = true, default_value_t = 16.0, value_name = "SECONDS")]
+    pub network_backoff_cap: f64,
+    /// First backoff after an HTTP error, in seconds (then doubling).
+    #[arg(long, global = true, default_value_t = 5.0, value_name = "SECONDS")]
+    pub http_backoff: f64,
+    /// Cap of the HTTP-error backoff, in seconds.
+    #[arg(long, global = true, default_value_t = 320.0, value_name = "SECONDS")]
+    pub http_backoff_cap: f64,
+    /// First backoff after a 420 or 429, in seconds (then doubling).
+    #[arg(long, global = true, default_value_t = 60.0, value_name = "SECONDS")]
+    pub rate_limit_backoff: f64,
+    /// Cap of the 420/429 backoff, in seconds [default: none].
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub rate_limit_backoff_cap: Option<f64>,
+    /// Give up after this many failed attempts in a row [default: never].
+    #[arg(long, global = true, value_name = "N")]
+    pub max_retries: Option<u32>,
+    /// HTTP proxy URL (CONNECT tunnel for https).
+    #[arg(long, global = true, value_name = "URL")]
+    pub proxy_url: Option<String>,
+    /// Extra CA certificate (PEM) to trust, such as the one
+    /// `rehose serve --tls` writes.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+}
+
+/// The `--delimited` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Delimited {
+    /// Length-prefixed framing.
+    Length,
 }
 
 /// Options of `rehose import`.
@@ -178,8 +288,69 @@ pub struct InspectArgs {
 /// The stream endpoints and their parameters.
 #[derive(Debug, Subcommand)]
 pub enum EndpointArgs {
-    /// v1.1 `statuses/filter`.
-    Filter,
-    /// v1.1 `statuses/sample`.
+    /// v1.1 `statuses/filter`: statuses matching track, follow or locations.
+    Filter(FilterArgs),
+    /// v1.1 `statuses/sample`: a random sample of all statuses.
     Sample,
+    /// API v2 streams (bearer token).
+    V2 {
+        /// The v2 stream.
+        #[command(subcommand)]
+        stream: V2Endpoint,
+    },
+}
+
+/// Predicates of v1.1 `statuses/filter`.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// Phrases to track, comma-separated (comma is OR, space is AND).
+    #[arg(long, value_name = "PHRASES")]
+    pub track: Option<String>,
+    /// User ids to follow, comma-separated.
+    #[arg(long, value_name = "IDS")]
+    pub follow: Option<String>,
+    /// Bounding boxes, `sw_lon,sw_lat,ne_lon,ne_lat` each, comma-separated.
+    #[arg(long, value_name = "BOXES", allow_hyphen_values = true)]
+    pub locations: Option<String>,
+    /// Language codes, comma-separated.
+    #[arg(long, value_name = "CODES")]
+    pub language: Option<String>,
+    /// `none`, `low` or `medium`.
+    #[arg(long, value_name = "LEVEL")]
+    pub filter_level: Option<String>,
+}
+
+/// The v2 streams.
+#[derive(Debug, Subcommand)]
+pub enum V2Endpoint {
+    /// `/2/tweets/search/stream`: tweets matching the stored rules.
+    Filter(V2Args),
+    /// `/2/tweets/sample/stream`: a 1% sample.
+    Sample(V2Args),
+}
+
+/// Fields and expansions of the v2 streams, comma-separated lists.
+#[derive(Debug, Args)]
+pub struct V2Args {
+    /// `expansions`.
+    #[arg(long, value_name = "LIST")]
+    pub expansions: Option<String>,
+    /// `tweet.fields`.
+    #[arg(long, value_name = "LIST")]
+    pub tweet_fields: Option<String>,
+    /// `user.fields`.
+    #[arg(long, value_name = "LIST")]
+    pub user_fields: Option<String>,
+    /// `media.fields`.
+    #[arg(long, value_name = "LIST")]
+    pub media_fields: Option<String>,
+    /// `place.fields`.
+    #[arg(long, value_name = "LIST")]
+    pub place_fields: Option<String>,
+    /// `poll.fields`.
+    #[arg(long, value_name = "LIST")]
+    pub poll_fields: Option<String>,
+    /// `backfill_minutes`, 1 to 5.
+    #[arg(long, value_name = "MINUTES")]
+    pub backfill_minutes: Option<u8>,
 }

@@ -2,7 +2,14 @@
 //! each command to the library.
 
 mod args;
+mod connect;
+mod demo;
 mod import;
+mod load;
+mod output;
+mod record;
+mod serve;
+mod stream;
 
 use anyhow::Result;
 use clap::Parser;
@@ -14,13 +21,14 @@ use args::Command;
 pub fn main() -> Result<()> {
     let cli = Cli::parse();
     init_logging(cli.log.as_deref());
+    let runtime = tokio::runtime::Runtime::new()?;
     match cli.command {
+        Command::Demo(args) => runtime.block_on(demo::run(args)),
+        Command::Serve(args) => runtime.block_on(serve::run(args)),
+        Command::Stream(args) => runtime.block_on(stream::run(args)),
         Command::Import(args) => import::run(args),
-        Command::Demo(_)
-        | Command::Serve(_)
-        | Command::Stream(_)
-        | Command::Record(_)
-        | Command::Inspect(_) => anyhow::bail!("not available yet"),
+        Command::Record(args) => runtime.block_on(record::run(args)),
+        Command::Inspect(args) => record::inspect(args),
     }
 }
 

@@ -5,7 +5,8 @@
 //! How much it validates, by place:
 //!
 //! - the levels it walks (the top-level object and the few nested objects
-//!   the classifier descends into) follow the full JSON grammar: keys are
+//!   the classifier descends into, until [`Scanner::object_until`] is told
+//!   to stop) follow the full JSON grammar: keys are
 //!   strings, `:` and `,` where they belong, scalars are well-formed
 //!   numbers or `true`/`false`/`null`;
 //! - strings everywhere end, and every escape is one of JSON's (`\uXXXX`
@@ -14,13 +15,16 @@
 //!   `}`, `[` with `]`) up to [`MAX_DEPTH`] levels, and every byte outside
 //!   strings is one that may appear there (whitespace, `,` `:`, number
 //!   characters, the letters of `true`/`false`/`null`); the order of those
-//!   tokens is not checked, so `[1 2]` or `{"a" 1}` pass;
+//!   tokens is not checked, so `[1 2]` or `{"a" 1}` pass (skipped values
+//!   are walked 64 bytes at a time, see [`super::skip`]);
 //! - raw control characters inside strings are not rejected.
 //!
 //! Whatever slips through is caught by the typed views, which parse with
 //! serde_json in full.
 
 use memchr::memchr2;
+
+use super::skip;
 
 /// How deep a skipped value may nest. serde_json stops at 128 as well.
 pub(crate) const MAX_DEPTH: u32 = 128;
@@ -33,31 +37,6 @@ pub(crate) struct ScanError {
 }
 
 pub(crate) type Scan<T> = Result<T, ScanError>;
-
-// Byte classes for skipping nested values.
-const BAD: u8 = 0;
-const SKIP: u8 = 1;
-const QUOTE: u8 = 2;
-const OPEN_OBJECT: u8 = 3;
-const OPEN_ARRAY: u8 = 4;
-const CLOSE_OBJECT: u8 = 5;
-const CLOSE_ARRAY: u8 = 6;
-
-static CLASS: [u8; 256] = {
-    let mut table = [BAD; 256];
-    let skip = b" \t\r\n,:0123456789-+.eEtrufalsn";
-    let mut i = 0;
-    while i < skip.len() {
-        table[skip[i] as usize] = SKIP;
-        i += 1;
-    }
-    table[b'"' as usize] = QUOTE;
-    table[b'{' as usize] = OPEN_OBJECT;
-    table[b'[' as usize] = OPEN_ARRAY;
-    table[b'}' as usize] = CLOSE_OBJECT;
-    table[b']' as usize] = CLOSE_ARRAY;
-    table
-};
 
 /// A cursor over one payload.
 pub(crate) struct Scanner<'a> {
@@ -106,7 +85,7 @@ impl<'a> Scanner<'a> {
         let start = self.pos + 1;
         let mut i = start;
         loop {
-            let Some(found) = memchr2(b'"', b'\\', &buf[i..]) else {
+            let Some(found) = find_quote_or_backslash(&buf[i..]) else {
                 self.pos = buf.len();
                 return self.fail("unterminated string");
             };
@@ -193,52 +172,29 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// At `{` or `[`: skips to the matching close, checking that brackets
-    /// balance and match and that no byte is out of place.
+    /// At `{` or `[`: skips to the matching close (see [`super::skip`]
+    /// for what is checked on the way).
     fn skip_nested(&mut self) -> Scan<()> {
-        let buf = self.buf;
-        let mut i = self.pos;
-        // One bit per open level, 1 for an object: a stack without a Vec.
-        let mut open: u128 = 0;
-        let mut depth = 0u32;
-        loop {
-            let Some(&byte) = buf.get(i) else {
-                self.pos = i;
-                return self.fail("unexpected end inside a nested value");
-            };
-            match CLASS[byte as usize] {
-                SKIP => i += 1,
-                QUOTE => {
-                    self.pos = i;
-                    self.string()?;
-                    i = self.pos;
-                }
-                OPEN_OBJECT | OPEN_ARRAY => {
-                    if depth == MAX_DEPTH {
-                        self.pos = i;
-                        return self.fail("nested too deeply");
-                    }
-                    open = open << 1 | u128::from(byte == b'{');
-                    depth += 1;
-                    i += 1;
-                }
-                CLOSE_OBJECT | CLOSE_ARRAY => {
-                    if depth == 0 || (open & 1 == 1) != (byte == b'}') {
-                        self.pos = i;
-                        return self.fail("mismatched closing bracket");
-                    }
-                    open >>= 1;
-                    depth -= 1;
-                    i += 1;
-                    if depth == 0 {
-                        self.pos = i;
-                        return Ok(());
-                    }
-                }
-                _ => {
-                    self.pos = i;
-                    return self.fail("unexpected character");
-                }
+        let end = skip::nested(self.buf, self.pos);
+        self.jump(end)
+    }
+
+    /// Inside an object, between members: skips to just past its close.
+    fn skip_rest_of_object(&mut self) -> Scan<()> {
+        let end = skip::rest_of_object(self.buf, self.pos);
+        self.jump(end)
+    }
+
+    /// Moves to the end of a skipped value, or to where skipping failed.
+    fn jump(&mut self, end: Scan<usize>) -> Scan<()> {
+        match end {
+            Ok(end) => {
+                self.pos = end;
+                Ok(())
+            }
+            Err(err) => {
+                self.pos = err.offset;
+                Err(err)
             }
         }
     }
@@ -248,6 +204,16 @@ impl<'a> Scanner<'a> {
     pub(crate) fn object(
         &mut self,
         mut member: impl FnMut(&mut Self, &'a [u8]) -> Scan<()>,
+    ) -> Scan<()> {
+        self.object_until(|s, key| member(s, key).map(|()| false))
+    }
+
+    /// Like [`Scanner::object`], but `member` returns whether it has seen
+    /// all it wants; the rest of the object is then skipped like a nested
+    /// value (brackets, strings and bytes checked, not the grammar).
+    pub(crate) fn object_until(
+        &mut self,
+        mut member: impl FnMut(&mut Self, &'a [u8]) -> Scan<bool>,
     ) -> Scan<()> {
         self.pos += 1;
         self.whitespace();
@@ -266,7 +232,9 @@ impl<'a> Scanner<'a> {
             }
             self.pos += 1;
             self.whitespace();
-            member(self, key)?;
+            if member(self, key)? {
+                return self.skip_rest_of_object();
+            }
             self.whitespace();
             match self.peek() {
                 Some(b',') => {
@@ -320,6 +288,37 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// The index of the first `"` or `\\`. Strings in a status are mostly
+/// short keys and values, and escapes (`\/`, `\uXXXX`) cut the rest into
+/// short runs: eight bytes at a time in a word beats starting memchr2 on
+/// each of them. Long runs still go to memchr2.
+#[inline]
+fn find_quote_or_backslash(haystack: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while i + 8 <= haystack.len() && i < 64 {
+        let mut word = [0; 8];
+        word.copy_from_slice(&haystack[i..i + 8]);
+        let word = u64::from_le_bytes(word);
+        let quote = word ^ (ONES * u64::from(b'"'));
+        let backslash = word ^ (ONES * u64::from(b'\\'));
+        // A byte is zero in `quote` or `backslash` where it matched; the
+        // lowest flagged byte is exact (borrows only flag bytes above it).
+        let zero =
+            (quote.wrapping_sub(ONES) & !quote) | (backslash.wrapping_sub(ONES) & !backslash);
+        let flagged = zero & HIGHS;
+        if flagged != 0 {
+            return Some(i + flagged.trailing_zeros() as usize / 8);
+        }
+        i += 8;
+    }
+    if i < 64 {
+        return haystack[i..].iter().position(|&b| b == b'"' || b == b'\\').map(|k| i + k);
+    }
+    memchr2(b'"', b'\\', &haystack[i..]).map(|k| i + k)
+}
+
 /// Parses ASCII digits into a `u64`; `None` for anything else or overflow.
 pub(crate) fn parse_u64(digits: &[u8]) -> Option<u64> {
     if digits.is_empty() || digits.len() > 20 {
@@ -333,4 +332,31 @@ pub(crate) fn parse_u64(digits: &[u8]) -> Option<u64> {
         value = value.checked_mul(10)?.checked_add(u64::from(digit - b'0'))?;
     }
     Some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::find_quote_or_backslash;
+
+    #[test]
+    fn the_word_search_agrees_with_a_naive_one_at_every_position() {
+        // Bytes around the targets, high bytes and zeros, to trip borrows.
+        let alphabet = [b'a', b'"', b'\\', 0x00, 0x21, 0x23, 0x5b, 0x5d, 0xff, 0x80];
+        for len in 0..150 {
+            for seed in 0..40usize {
+                let hay: Vec<u8> = (0..len)
+                    .map(|i| {
+                        let pick = (i * 7 + seed * 13 + i * i * seed) % 23;
+                        if pick < alphabet.len() && (i + seed) % 5 == 0 {
+                            alphabet[pick]
+                        } else {
+                            alphabet[(pick % 9) + 1].max(b'a') & 0x7e
+                        }
+                    })
+                    .collect();
+                let naive = hay.iter().position(|&b| b == b'"' || b == b'\\');
+                assert_eq!(find_quote_or_backslash(&hay), naive, "{hay:?}");
+            }
+        }
+    }
 }

@@ -1,11 +1,17 @@
 //! The HTTP side: accepting connections, routing requests, telling
 //! clients apart, planning each connection attempt and journaling it.
 //!
-//! Every accepted socket is wrapped in a [`ServerIo`] that can be asked to
-//! reset the connection (RST, `SO_LINGER` 0) when hyper drops it, so a
-//! replay can cut a connection the way the network did.
+//! Every accepted socket goes through the TLS handshake when serving https,
+//! then has its first request head read by `raw` (so that attempts hyper
+//! cannot script are answered by hand, over TLS or not), and is then
+//! wrapped in a [`ServerIo`] that can be asked to reset the connection
+//! (RST, `SO_LINGER` 0) when hyper drops it, so a replay can cut a
+//! connection the way the network did.
 //!
-//! A stream request takes the next attempt of the scenario (see `fault`):
+//! A stream request is first admitted (URI length, credentials, v1.1
+//! filter parameters, see `auth`): a refusal is answered as the service
+//! did and consumes no scripted attempt. An admitted request takes the
+//! next attempt of the scenario (see `fault`):
 //! a status, a reset, or a stream whose body is a replay wrapped in its
 //! scripted faults and its delivery shape:
 //!
@@ -21,12 +27,12 @@ use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use bytes::{Buf, Bytes};
 use http::header::{
     HeaderName, HeaderValue, ACCEPT_ENCODING, AUTHORIZATION, CONNECTION, CONTENT_ENCODING,
-    CONTENT_TYPE,
+    CONTENT_TYPE, HOST,
 };
 use http::{HeaderMap, Method, Request, Response, StatusCode};
 use http_body_util::combinators::BoxBody;
@@ -41,19 +47,25 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
+use super::auth::{filter_params, uri_too_long, AuthFailure};
 use super::fault::{Active, FaultBody, FaultSetup, ScenarioState, Ticket};
+use super::filter::{StreamFilter, V1Filter};
 use super::journal::{self, Journal, JournalEntry, StreamEnd, StreamOutcome, StreamStats};
 use super::raw::{self, Head};
 use super::replay::{ConnControl, Cursor, Library, ReplayBody, SharedCursor, StreamPlan};
+use super::rules_store::RulesStore;
 use super::scenario::{Attempt, OneConnection, StatusAttempt};
 use super::shape::ShapeBody;
+use super::tls::{self, Transport};
 use super::ServerConfig;
 use crate::fixture::End;
 use crate::frame::Framing;
-use crate::protocol::Problem;
+use crate::protocol::oauth::decode_pairs;
+use crate::protocol::params::RULES_PATH;
+use crate::protocol::{Endpoint, Problem};
 
 /// The largest request body read (a form of 5,000 follow ids is ~60 KiB).
-const MAX_FORM_BODY: usize = 1 << 20;
+pub(crate) const MAX_FORM_BODY: usize = 1 << 20;
 
 /// The path of the journal.
 const JOURNAL_PATH: &str = "/__rehose/requests";
@@ -68,9 +80,12 @@ pub(crate) struct Shared {
     pub(crate) library: Arc<Library>,
     pub(crate) clients: Mutex<HashMap<String, SharedCursor>>,
     pub(crate) journal: Journal,
+    pub(crate) rules: RulesStore,
     pub(crate) shutdown: CancellationToken,
     pub(crate) scenario: ScenarioState,
     pub(crate) active: Arc<Active>,
+    /// Set when serving https.
+    pub(crate) tls: Option<Arc<tls::TlsIdentity>>,
 }
 
 impl Shared {
@@ -82,8 +97,10 @@ impl Shared {
             config,
             clients: Mutex::default(),
             journal: Journal::new(started),
+            rules: RulesStore::new(),
             shutdown,
             active: Arc::default(),
+            tls: None,
         }
     }
 }
@@ -111,18 +128,32 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     debug!("stopped accepting connections");
 }
 
-async fn serve_connection(mut stream: TcpStream, peer: std::net::SocketAddr, shared: Arc<Shared>) {
+async fn serve_connection(stream: TcpStream, peer: std::net::SocketAddr, shared: Arc<Shared>) {
     info!(%peer, "connection opened");
-    // The head is read here first: a raw attempt never reaches hyper.
-    let (prefix, head) = tokio::select! {
-        read = raw::read_head(&mut stream) => read,
+    let handshake = tokio::select! {
+        accepted = tls::accept(shared.tls.as_deref(), stream) => accepted,
         _ = shared.shutdown.cancelled() => return,
     };
-    if let Some(head) = head {
-        if matches!(route(&head.method, &head.path), Route::Stream(_)) {
-            let client = client_identity(&head.headers);
+    let mut stream = match handshake {
+        Ok(stream) => stream,
+        Err(err) => {
+            // A client that does not trust the CA aborts the handshake.
+            info!(%peer, %err, "tls handshake failed");
+            return;
+        }
+    };
+    // The head is read here, after the handshake: a raw attempt never
+    // reaches hyper, over TLS or not.
+    let read = tokio::select! {
+        read = raw::read_request(&mut stream) => read,
+        _ = shared.shutdown.cancelled() => return,
+    };
+    let mut prefix = read.bytes;
+    if let Some(head) = read.head {
+        if let Some(admitted) = raw_admission(&shared, &mut stream, &mut prefix, &head).await {
+            let client = client_identity(&head.head.headers);
             if let Some(ticket) = shared.scenario.take(client.as_deref(), true) {
-                raw::serve_raw(stream, head, ticket, shared).await;
+                raw::serve_raw(stream, head, admitted, ticket, shared).await;
                 return;
             }
         }
@@ -141,6 +172,36 @@ async fn serve_connection(mut stream: TcpStream, peer: std::net::SocketAddr, sha
     }
 }
 
+/// A stream request admitted before hyper: its form and what its stream
+/// lets through.
+pub(crate) struct Admitted {
+    pub(crate) version: Version,
+    pub(crate) form: Bytes,
+    pub(crate) filter: StreamFilter,
+}
+
+/// Whether the first request of a connection is a stream request that
+/// would be admitted, reading its form body into `prefix` if it has one.
+/// `None` leaves the request to hyper, which answers refusals; so a
+/// request the service would refuse never takes a raw attempt.
+async fn raw_admission(
+    shared: &Shared,
+    stream: &mut Transport,
+    prefix: &mut Bytes,
+    head: &raw::RawHead,
+) -> Option<Admitted> {
+    let Route::Stream(version) = route(&head.head.method, &head.head.path) else { return None };
+    if uri_too_long(head.target_len) {
+        return None;
+    }
+    let form = tokio::select! {
+        form = raw::read_form(stream, prefix, head) => form?,
+        _ = shared.shutdown.cancelled() => return None,
+    };
+    let filter = admit(shared, &head.head, version, &form).ok()?;
+    Some(Admitted { version, form, filter })
+}
+
 /// What the API version of an endpoint implies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Version {
@@ -151,6 +212,7 @@ pub(crate) enum Version {
 /// Where a request goes.
 pub(crate) enum Route {
     Stream(Version),
+    Rules,
     Journal,
     NotFound,
     MethodNotAllowed,
@@ -165,11 +227,13 @@ pub(crate) fn route(method: &Method, path: &str) -> Route {
         "/2/tweets/search/stream" | "/2/tweets/sample/stream" if method == Method::GET => {
             Route::Stream(Version::V2)
         }
+        RULES_PATH if get_or_post => Route::Rules,
         JOURNAL_PATH if method == Method::GET => Route::Journal,
         "/1.1/statuses/filter.json"
         | "/1.1/statuses/sample.json"
         | "/2/tweets/search/stream"
         | "/2/tweets/sample/stream"
+        | RULES_PATH
         | JOURNAL_PATH => Route::MethodNotAllowed,
         _ => Route::NotFound,
     }
@@ -191,13 +255,20 @@ async fn handle(
     let (parts, body) = request.into_parts();
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().map(str::to_owned);
-    let head = Head { method: parts.method.clone(), path, query, headers: parts.headers };
+    // The service refused long request lines well before hyper would.
+    let target_len = parts.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
+    let head = Head { method: parts.method, path, query, headers: parts.headers };
     let path = head.path.clone();
     let mut entry = journal_entry(&shared, &head, None);
     debug!(method = %head.method, %path, client = ?entry.client, "request");
 
+    if uri_too_long(target_len) {
+        return Ok(refuse(&shared, entry, AuthFailure::UriTooLong(target_len)));
+    }
+
     let version = match route(&head.method, &path) {
-        Route::Stream(version) => version,
+        Route::Stream(version) => Some(version),
+        Route::Rules => None,
         Route::Journal => {
             let json = serde_json::to_vec(&shared.journal.snapshot()).unwrap_or_default();
             return Ok(fixed(StatusCode::OK, "application/json", json.into()));
@@ -226,7 +297,17 @@ async fn handle(
     if !form.is_empty() {
         entry.form = Some(journal::redact_params(&String::from_utf8_lossy(&form)));
     }
-    let framing = requested_framing(head.query.as_deref().unwrap_or(""), &form);
+    let query = head.query.as_deref().unwrap_or("");
+    let Some(version) = version else {
+        return Ok(rules(&shared, entry, &head, query, &form));
+    };
+    // Refusals come before the script: a 401 for bad credentials does not
+    // use up a scripted attempt.
+    let filter = match admit(&shared, &head, version, &form) {
+        Ok(filter) => filter,
+        Err(failure) => return Ok(refuse(&shared, entry, failure)),
+    };
+    let framing = requested_framing(query, &form);
 
     // One stream per credential, if the scenario says so.
     let client = entry.client.clone();
@@ -266,7 +347,7 @@ async fn handle(
         }
         Attempt::Stream(_) => {
             let accepts_gzip = accepts_gzip(&head.headers);
-            let opening = Opening { version, framing, accepts_gzip, control };
+            let opening = Opening { version, framing, accepts_gzip, control, filter };
             Ok(match open_stream(&shared, entry, opening, ticket) {
                 Opened::Respond(response) => response,
                 Opened::Stream(headers, body) => {
@@ -285,6 +366,7 @@ pub(crate) struct Opening {
     pub(crate) framing: Framing,
     pub(crate) accepts_gzip: bool,
     pub(crate) control: Arc<ConnControl>,
+    pub(crate) filter: StreamFilter,
 }
 
 /// A stream opened, or the fixture's recorded refusal.
@@ -302,7 +384,7 @@ pub(crate) fn open_stream(
     ticket: Ticket,
 ) -> Opened {
     let cursor = client_cursor(shared, entry.client.as_deref());
-    let plan = match plan(shared, opening.version, opening.framing, &cursor) {
+    let plan = match plan(shared, opening.version, opening.framing, &cursor, opening.filter) {
         Plan::Respond { status, content_type, body } => {
             entry.status = status;
             shared.journal.push(entry, None);
@@ -421,7 +503,7 @@ fn stream(
     plan: StreamPlan,
     cursor: SharedCursor,
 ) -> (HeaderMap, ReplayBody) {
-    let track = shared.library.track(plan.start.connection, plan.framing);
+    let track = shared.library.track(plan.start.connection, plan.framing, &plan.filter);
     info!(
         client = ?entry.client,
         connection = plan.start.connection,
@@ -465,7 +547,13 @@ fn stream(
 
 /// Decides what this connection attempt gets, from where the client is in
 /// the fixture.
-fn plan(shared: &Shared, version: Version, framing: Framing, cursor: &SharedCursor) -> Plan {
+fn plan(
+    shared: &Shared,
+    version: Version,
+    framing: Framing,
+    cursor: &SharedCursor,
+    filter: StreamFilter,
+) -> Plan {
     let config = &shared.config;
     let connections = shared.library.len();
     let mut start = *cursor.lock().unwrap_or_else(PoisonError::into_inner);
@@ -512,7 +600,76 @@ fn plan(shared: &Shared, version: Version, framing: Framing, cursor: &SharedCurs
         speed: config.speed,
         keep_alive,
         looping: config.loop_forever,
+        filter: Arc::new(filter),
     })
+}
+
+/// Checks a stream request's credentials and parameters and returns what
+/// its stream lets through: the v1.1 filter's predicates, the v2 token's
+/// rules, or everything on the sample endpoints.
+pub(crate) fn admit(
+    shared: &Shared,
+    head: &Head,
+    version: Version,
+    form: &[u8],
+) -> Result<StreamFilter, AuthFailure> {
+    let header = head.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let auth = &shared.config.auth;
+    let path = head.path.as_str();
+    match version {
+        Version::V1 => {
+            let mut pairs = decode_pairs(head.query.as_deref().unwrap_or(""));
+            pairs.extend(decode_pairs(&String::from_utf8_lossy(form)));
+            // The URL as the client addressed it, which it signed.
+            let host = head.headers.get(HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
+            let scheme = if shared.tls.is_some() { "https" } else { "http" };
+            let url = format!("{scheme}://{host}{path}");
+            auth.check_v1(head.method.as_str(), &url, &pairs, header, SystemTime::now())?;
+            if path != Endpoint::V1Filter.path() {
+                return Ok(StreamFilter::All);
+            }
+            Ok(StreamFilter::V1(V1Filter::new(&filter_params(&pairs)?)))
+        }
+        Version::V2 => {
+            let token = auth.check_v2(header)?;
+            if path != Endpoint::V2Search.path() {
+                return Ok(StreamFilter::All);
+            }
+            let rules = shared.rules.rule_set(&token);
+            Ok(StreamFilter::V2(rules.deliver_without_rules(!shared.config.strict_v2_rules)))
+        }
+    }
+}
+
+/// Answers the v2 rules endpoint for the request's bearer token.
+fn rules(
+    shared: &Shared,
+    mut entry: JournalEntry,
+    head: &Head,
+    query: &str,
+    body: &[u8],
+) -> Response<ServerBody> {
+    let header = head.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let token = match shared.config.auth.check_v2(header) {
+        Ok(token) => token,
+        Err(failure) => return refuse(shared, entry, failure),
+    };
+    let outcome = shared.rules.handle(&token, head.method.as_str(), query, body, SystemTime::now());
+    debug!(status = outcome.status, "rules request");
+    entry.status = outcome.status;
+    shared.journal.push(entry, None);
+    let status = StatusCode::from_u16(outcome.status).unwrap_or(StatusCode::OK);
+    fixed(status, "application/json", outcome.body.into())
+}
+
+/// Journals and answers a request refused before streaming.
+fn refuse(shared: &Shared, mut entry: JournalEntry, failure: AuthFailure) -> Response<ServerBody> {
+    // The failure text holds no secret: a base string has none.
+    debug!(status = failure.status(), %failure, "request refused");
+    entry.status = failure.status();
+    shared.journal.push(entry, None);
+    let status = StatusCode::from_u16(failure.status()).unwrap_or(StatusCode::UNAUTHORIZED);
+    fixed(status, failure.content_type(), failure.body().into())
 }
 
 /// The cursor of a known client (a fresh one if asked to restart), or a
@@ -606,7 +763,7 @@ fn error(status: StatusCode, code: u32, message: &str) -> Response<ServerBody> {
 /// A server-side socket that resets the connection when dropped, if its
 /// [`ConnControl`] asks for it.
 pub(crate) struct ServerIo {
-    inner: TokioIo<TcpStream>,
+    inner: TokioIo<Transport>,
     /// Bytes read before hyper took over (the request head), read first.
     prefix: Bytes,
     control: Arc<ConnControl>,
@@ -616,7 +773,7 @@ impl Drop for ServerIo {
     fn drop(&mut self) {
         if self.control.wants_reset() {
             // Linger 0 makes the close below send RST instead of FIN.
-            let socket = socket2::SockRef::from(self.inner.inner());
+            let socket = socket2::SockRef::from(self.inner.inner().tcp());
             if let Err(err) = socket.set_linger(Some(Duration::ZERO)) {
                 warn!(%err, "could not arm a connection reset");
             }

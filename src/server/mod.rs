@@ -19,8 +19,9 @@
 //! for a framing, `replay` is the paced body of one stream, `scenario`
 //! and `scenario_file` describe scripted faults, `fault` plays them over
 //! a replay, `shape` compresses and re-chunks, `raw` answers attempts
-//! hyper cannot script, `http` accepts, routes and plans connection
-//! attempts, `journal` records them. This file holds the public API:
+//! hyper cannot script, `auth` and `filter` admit requests and filter
+//! streams, `rules_store` keeps v2 rules, `tls` serves https, `http`
+//! accepts, routes and plans connection attempts, `journal` records them. This file holds the public API:
 //! [`MockServer`] for tests, [`ServerConfig`] and [`serve`] for the
 //! command line.
 //!
@@ -36,14 +37,18 @@
 //! # Ok(()) }
 //! ```
 
+mod auth;
 mod fault;
+mod filter;
 mod http;
 mod journal;
 mod raw;
 mod replay;
+mod rules_store;
 mod scenario;
 mod scenario_file;
 mod shape;
+mod tls;
 mod track;
 
 use std::future::Future;
@@ -59,10 +64,17 @@ use tracing::info;
 use crate::fixture::Fixture;
 use http::Shared;
 
+pub use auth::{filter_params, uri_too_long, Auth, AuthFailure, MAX_URI_BYTES};
 pub use fault::UnfiredFaults;
+pub use filter::{
+    rewrite_matching_rules, RuleError, RuleQuery, RuleSet, StreamFilter, V1Filter, Verdict,
+    MAX_RULE_CHARS,
+};
 pub use journal::{JournalEntry, StreamEnd, StreamOutcome, REDACTED};
+pub use rules_store::{RulesOutcome, RulesStore};
 pub use scenario::{Attempt, OneConnection, Scenario, StatusAttempt, StreamAttempt};
 pub use scenario_file::{ScenarioError, Shorthand};
+pub use tls::{TlsConfig, CERTIFICATE_NAMES};
 
 /// How fast a fixture is replayed.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -134,6 +146,19 @@ pub struct ServerConfig {
     /// Compress streams with gzip for requests that accept it (a stream
     /// attempt may override this). Default: off.
     pub gzip: bool,
+    /// Who may connect: OAuth 1.0a credentials for v1.1, bearer tokens for
+    /// v2, the timestamp window. Default: [`Auth::new`], which accepts
+    /// every request.
+    pub auth: Auth,
+    /// Behave as the service did on a v2 search stream whose token has no
+    /// rules: no tweets, keep-alives only. Default: off, so that a fixture
+    /// replays as recorded (with its recorded `matching_rules`) until the
+    /// client adds rules; once it has rules, only tweets matching them are
+    /// delivered either way.
+    pub strict_v2_rules: bool,
+    /// Serve https with a certificate generated at start. Default `None`:
+    /// plain http.
+    pub tls: Option<TlsConfig>,
 }
 
 /// Why the server could not start.
@@ -154,14 +179,34 @@ pub enum ServerError {
         /// The speed as given.
         speed: String,
     },
+    /// The certificate or the TLS configuration could not be made.
+    #[error("cannot set up tls: {reason}")]
+    Tls {
+        /// What failed.
+        reason: String,
+    },
+    /// The CA certificate could not be written.
+    #[error("cannot write the ca certificate to {path}: {source}")]
+    CaCertWrite {
+        /// Where it was to go.
+        path: std::path::PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
 }
 
 /// Serves `config` on `listener` until the process ends or `shutdown`
 /// completes; streams still open are then dropped.
 ///
+/// With [`ServerConfig::tls`] set, the CA certificate is written to
+/// [`TlsConfig::ca_cert_path_for`] the listener's address before the first
+/// connection is accepted.
+///
 /// # Errors
 ///
-/// [`ServerError::InvalidSpeed`] for a speed that is not above zero.
+/// [`ServerError::InvalidSpeed`] for a speed that is not above zero;
+/// [`ServerError::Tls`] or [`ServerError::CaCertWrite`] when https cannot be
+/// set up.
 pub async fn serve(
     config: ServerConfig,
     listener: TcpListener,
@@ -169,16 +214,31 @@ pub async fn serve(
 ) -> Result<(), ServerError> {
     config.speed.validate()?;
     let token = CancellationToken::new();
-    let shared = Arc::new(Shared::new(config, token.clone()));
-    if let Ok(addr) = listener.local_addr() {
-        info!(%addr, "serving");
-    }
+    let addr = listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
+    let identity = tls_identity(&config, addr)?;
+    let mut shared = Shared::new(config, token.clone());
+    shared.tls = identity.clone();
+    let shared = Arc::new(shared);
+    info!(%addr, tls = identity.is_some(), "serving");
     let accept = http::accept_loop(listener, shared);
     tokio::select! {
         () = accept => {}
         () = shutdown => token.cancel(),
     }
+    // The CA file of the default path goes with the server.
+    drop(identity);
     Ok(())
+}
+
+/// Generates the certificate and writes the CA when https is asked for.
+fn tls_identity(
+    config: &ServerConfig,
+    addr: SocketAddr,
+) -> Result<Option<Arc<tls::TlsIdentity>>, ServerError> {
+    let Some(tls) = &config.tls else { return Ok(None) };
+    let identity = tls::TlsIdentity::generate(tls, addr)?;
+    info!(ca_cert = %identity.ca_path().display(), "https with a generated certificate");
+    Ok(Some(Arc::new(identity)))
 }
 
 /// A running mock server, for tests. It stops when dropped.
@@ -197,6 +257,7 @@ pub async fn serve(
 pub struct MockServer {
     addr: SocketAddr,
     shared: Arc<Shared>,
+    tls: Option<Arc<tls::TlsIdentity>>,
     task: std::sync::Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -212,22 +273,40 @@ impl MockServer {
     /// # Errors
     ///
     /// [`ServerError::Bind`] when the address cannot be bound,
-    /// [`ServerError::InvalidSpeed`] for a speed that is not above zero.
+    /// [`ServerError::InvalidSpeed`] for a speed that is not above zero,
+    /// [`ServerError::Tls`] or [`ServerError::CaCertWrite`] when https
+    /// cannot be set up.
     pub async fn start(config: ServerConfig, addr: SocketAddr) -> Result<MockServer, ServerError> {
         config.speed.validate()?;
         let listener =
             TcpListener::bind(addr).await.map_err(|source| ServerError::Bind { addr, source })?;
         let addr = listener.local_addr().map_err(|source| ServerError::Bind { addr, source })?;
-        let shared = Arc::new(Shared::new(config, CancellationToken::new()));
+        let tls = tls_identity(&config, addr)?;
+        let mut shared = Shared::new(config, CancellationToken::new());
+        shared.tls = tls.clone();
+        let shared = Arc::new(shared);
         let task = tokio::spawn(http::accept_loop(listener, shared.clone()));
         info!(%addr, "mock server started");
-        Ok(MockServer { addr, shared, task: std::sync::Mutex::new(Some(task)) })
+        Ok(MockServer { addr, shared, tls, task: std::sync::Mutex::new(Some(task)) })
     }
 
-    /// The base URI, such as `http://127.0.0.1:40123`, without a trailing
-    /// slash.
+    /// The base URI, such as `http://127.0.0.1:40123` (`https://` when
+    /// serving TLS), without a trailing slash.
     pub fn uri(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// The file holding the PEM of the CA certificate that clients must
+    /// trust, when serving https.
+    pub fn ca_cert_path(&self) -> Option<&std::path::Path> {
+        self.tls.as_ref().map(|identity| identity.ca_path())
+    }
+
+    /// The PEM of the CA certificate that clients must trust, when serving
+    /// https.
+    pub fn ca_cert_pem(&self) -> Option<&str> {
+        self.tls.as_ref().map(|identity| identity.ca_pem.as_str())
     }
 
     /// The address it listens on.
@@ -330,6 +409,45 @@ impl MockServerBuilder {
     /// `false`.
     pub fn gzip(mut self, gzip: bool) -> Self {
         self.config.gzip = gzip;
+        self
+    }
+
+    /// OAuth 1.0a credentials accepted on v1.1 endpoints. Default: none,
+    /// and then v1.1 requests are not checked.
+    pub fn credentials(
+        mut self,
+        credentials: impl IntoIterator<Item = crate::protocol::Credentials>,
+    ) -> Self {
+        self.config.auth = self.config.auth.credentials(credentials);
+        self
+    }
+
+    /// Bearer tokens accepted on v2 endpoints. Default: none, and then v2
+    /// requests are not checked.
+    pub fn bearer_tokens<S: Into<String>>(mut self, tokens: impl IntoIterator<Item = S>) -> Self {
+        self.config.auth = self.config.auth.bearer_tokens(tokens);
+        self
+    }
+
+    /// How far an OAuth timestamp may be from the server clock. Default:
+    /// 300 s.
+    pub fn timestamp_window(mut self, window: Duration) -> Self {
+        self.config.auth = self.config.auth.timestamp_window(window);
+        self
+    }
+
+    /// Deliver nothing on a v2 search stream whose token has no rules, as
+    /// the service did. Default: `false`, the fixture is replayed as
+    /// recorded until rules are added.
+    pub fn strict_v2_rules(mut self, strict: bool) -> Self {
+        self.config.strict_v2_rules = strict;
+        self
+    }
+
+    /// Serve https with a certificate generated at start; see
+    /// [`MockServer::ca_cert_path`]. Default: plain http.
+    pub fn tls(mut self, tls: TlsConfig) -> Self {
+        self.config.tls = Some(tls);
         self
     }
 

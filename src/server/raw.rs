@@ -1,27 +1,30 @@
-//! Attempts hyper cannot script: the request head is read off the socket
+//! Attempts hyper cannot script: the request head (and a form body) is
+//! read off the connection (after the TLS handshake when serving https)
 //! before hyper sees it, and an attempt that must misbehave below HTTP (a
 //! reset before any response, a malformed chunk) is answered here, by
-//! hand. Everything else goes to hyper with the bytes already read put
-//! back in front of the socket.
+//! hand, once the request is admitted (see `http::admit`). Everything
+//! else goes to hyper with the bytes already read put back in front of
+//! the connection.
 //!
 //! ```text
-//!   socket -> read_head -> raw attempt? -- yes --> serve_raw (hand-written HTTP/1.1)
-//!                                      \-- no ---> hyper (ServerIo replays the head first)
+//!   socket -> tls -> read_request -> admitted and raw attempt? -- yes --> serve_raw (hand-written HTTP/1.1)
+//!                                                             \-- no ---> hyper (ServerIo replays the bytes first)
 //! ```
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
+use http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
 use http::HeaderMap;
 use http_body_util::BodyExt;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tracing::{debug, info, warn};
 
 use super::fault::{ScriptedError, Ticket};
-use super::http::{open_stream, Opened, Opening, Shared};
+use super::http::{open_stream, Admitted, Opened, Opening, Shared, MAX_FORM_BODY};
 use super::replay::ConnControl;
+use super::tls::Transport;
 
 /// The largest request head read before giving up on parsing it here.
 const MAX_HEAD: usize = 64 * 1024;
@@ -35,33 +38,83 @@ pub(crate) struct Head {
     pub(crate) headers: HeaderMap,
 }
 
+/// A head read off the connection, with what is needed to read its body.
+#[derive(Debug)]
+pub(crate) struct RawHead {
+    pub(crate) head: Head,
+    /// The length of the head in bytes, where the body starts.
+    pub(crate) len: usize,
+    /// The length of the request target (path and query).
+    pub(crate) target_len: usize,
+}
+
+/// Every byte read before hyper, and the head when it parsed.
+pub(crate) struct RawRead {
+    pub(crate) bytes: Bytes,
+    pub(crate) head: Option<RawHead>,
+}
+
 /// Reads until the request head is complete (or the peer stops, or the
-/// head is too big or unparsable). Returns every byte read, and the head
-/// when it parsed.
-pub(crate) async fn read_head(stream: &mut TcpStream) -> (Bytes, Option<Head>) {
+/// head is too big or unparsable).
+pub(crate) async fn read_request<S: AsyncRead + Unpin>(stream: &mut S) -> RawRead {
     let mut buffer = BytesMut::with_capacity(4096);
     loop {
         match parse(&buffer) {
-            Ok(Some(head)) => return (buffer.freeze(), Some(head)),
+            Ok(Some(head)) => return RawRead { bytes: buffer.freeze(), head: Some(head) },
             Ok(None) if buffer.len() < MAX_HEAD => {}
-            _ => return (buffer.freeze(), None),
+            _ => return RawRead { bytes: buffer.freeze(), head: None },
         }
         match stream.read_buf(&mut buffer).await {
-            Ok(0) | Err(_) => return (buffer.freeze(), None),
+            Ok(0) | Err(_) => return RawRead { bytes: buffer.freeze(), head: None },
             Ok(_) => {}
         }
     }
 }
 
+/// Reads the form body of `head` (empty without one), adding what it
+/// reads to `prefix` so that hyper can still be given the request.
+/// `None` for a body this cannot read: chunked, too large, or cut short.
+pub(crate) async fn read_form<S: AsyncRead + Unpin>(
+    stream: &mut S,
+    prefix: &mut Bytes,
+    head: &RawHead,
+) -> Option<Bytes> {
+    if head.head.headers.contains_key(TRANSFER_ENCODING) {
+        return None;
+    }
+    let length = match head.head.headers.get(CONTENT_LENGTH) {
+        None => 0,
+        Some(value) => value.to_str().ok()?.trim().parse::<usize>().ok()?,
+    };
+    if length > MAX_FORM_BODY {
+        return None;
+    }
+    let wanted = head.len + length;
+    if prefix.len() < wanted {
+        let mut buffer = BytesMut::from(&prefix[..]);
+        while buffer.len() < wanted {
+            let read = stream.read_buf(&mut buffer).await;
+            // What was read goes to hyper even if the body is cut short.
+            if !matches!(read, Ok(n) if n > 0) {
+                *prefix = buffer.freeze();
+                return None;
+            }
+        }
+        *prefix = buffer.freeze();
+    }
+    Some(prefix.slice(head.len..wanted))
+}
+
 /// `Ok(None)` while the head is incomplete.
-fn parse(buffer: &[u8]) -> Result<Option<Head>, httparse::Error> {
+fn parse(buffer: &[u8]) -> Result<Option<RawHead>, httparse::Error> {
     let mut headers = [httparse::EMPTY_HEADER; 64];
     let mut request = httparse::Request::new(&mut headers);
-    if request.parse(buffer)?.is_partial() {
+    let httparse::Status::Complete(len) = request.parse(buffer)? else {
         return Ok(None);
-    }
+    };
     let method = request.method.and_then(|m| m.parse().ok()).unwrap_or(http::Method::GET);
     let target = request.path.unwrap_or("/");
+    let target_len = target.len();
     let (path, query) = match target.split_once('?') {
         Some((path, query)) => (path.to_owned(), Some(query.to_owned())),
         None => (target.to_owned(), None),
@@ -74,18 +127,25 @@ fn parse(buffer: &[u8]) -> Result<Option<Head>, httparse::Error> {
             map.append(name, value);
         }
     }
-    Ok(Some(Head { method, path, query, headers: map }))
+    Ok(Some(RawHead { head: Head { method, path, query, headers: map }, len, target_len }))
 }
 
-/// Answers a raw attempt on `stream`: a reset, or a stream written by hand
-/// whose scripted malformed chunk hyper could not write.
+/// Answers a raw attempt of an admitted request on `stream`: a reset, or
+/// a stream written by hand whose scripted malformed chunk hyper could not
+/// write.
 pub(crate) async fn serve_raw(
-    mut stream: TcpStream,
-    head: Head,
+    mut stream: Transport,
+    head: RawHead,
+    admitted: Admitted,
     ticket: Ticket,
     shared: Arc<Shared>,
 ) {
-    let entry = super::http::journal_entry(&shared, &head, ticket.label.clone());
+    let head = head.head;
+    let mut entry = super::http::journal_entry(&shared, &head, ticket.label.clone());
+    if !admitted.form.is_empty() {
+        let form = String::from_utf8_lossy(&admitted.form);
+        entry.form = Some(super::journal::redact_params(&form));
+    }
     if matches!(ticket.attempt, super::scenario::Attempt::Reset) {
         shared.journal.push(entry, None);
         ticket.fired.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
@@ -95,15 +155,13 @@ pub(crate) async fn serve_raw(
     }
 
     let control = Arc::new(ConnControl::default());
-    let version = match super::http::route(&head.method, &head.path) {
-        super::http::Route::Stream(version) => version,
-        _ => super::http::Version::V1,
-    };
+    let query = head.query.as_deref().unwrap_or("");
     let opening = Opening {
-        version,
-        framing: super::http::requested_framing(head.query.as_deref().unwrap_or(""), b""),
+        version: admitted.version,
+        framing: super::http::requested_framing(query, &admitted.form),
         accepts_gzip: super::http::accepts_gzip(&head.headers),
         control: control.clone(),
+        filter: admitted.filter,
     };
     let (headers, mut body) = match open_stream(&shared, entry, opening, ticket) {
         Opened::Stream(headers, body) => (headers, body),
@@ -161,8 +219,8 @@ fn is_malformed(err: &ScriptedError) -> bool {
 }
 
 /// Arms an RST for when `stream` is dropped.
-fn reset(stream: &TcpStream) {
-    if let Err(err) = socket2::SockRef::from(stream).set_linger(Some(Duration::ZERO)) {
+fn reset(stream: &Transport) {
+    if let Err(err) = socket2::SockRef::from(stream.tcp()).set_linger(Some(Duration::ZERO)) {
         warn!(%err, "could not arm a connection reset");
     }
 }
@@ -174,10 +232,13 @@ mod tests {
     #[test]
     fn a_head_parses_once_complete() {
         assert!(parse(b"GET /1.1/statuses/sample.json HTTP/1.1\r\nhost: x\r\n").unwrap().is_none());
-        let head =
+        let raw =
             parse(b"GET /2/tweets/sample/stream?a=1 HTTP/1.1\r\nAuthorization: Bearer t\r\n\r\n")
                 .unwrap()
                 .unwrap();
+        assert_eq!(raw.target_len, "/2/tweets/sample/stream?a=1".len());
+        assert_eq!(raw.len, 69);
+        let head = raw.head;
         assert_eq!(head.path, "/2/tweets/sample/stream");
         assert_eq!(head.query.as_deref(), Some("a=1"));
         assert_eq!(head.headers.get("authorization").unwrap(), "Bearer t");

@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
+use super::filter::StreamFilter;
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
 use tokio::time::{Instant, Sleep};
@@ -59,8 +60,17 @@ impl Library {
     }
 
     /// Connection `index` laid out for `framing` (`crlf` or `length`).
-    pub(crate) fn track(&self, index: usize, framing: Framing) -> Option<Arc<Track>> {
+    pub(crate) fn track(
+        &self,
+        index: usize,
+        framing: Framing,
+        filter: &StreamFilter,
+    ) -> Option<Arc<Track>> {
         let connection = self.fixture.connections.get(index)?;
+        if !matches!(filter, StreamFilter::All) {
+            // Filtered tracks depend on the request: built per stream.
+            return Some(Arc::new(Track::filtered(connection, framing, filter)));
+        }
         let slot = usize::from(framing == Framing::Length);
         let cell = &self.tracks[index][slot];
         Some(cell.get_or_init(|| Arc::new(Track::build(connection, framing))).clone())
@@ -113,6 +123,8 @@ pub(crate) struct StreamPlan {
     pub(crate) keep_alive: Option<Duration>,
     /// Whether to go round the fixture forever.
     pub(crate) looping: bool,
+    /// What the request's predicates or rules let through.
+    pub(crate) filter: Arc<StreamFilter>,
 }
 
 /// The body ended the connection abruptly, as the fixture recorded.
@@ -166,7 +178,7 @@ impl ReplayBody {
     ) -> ReplayBody {
         let now = Instant::now();
         let start = plan.start;
-        let track = library.track(start.connection, plan.framing);
+        let track = library.track(start.connection, plan.framing, &plan.filter);
         let position = track
             .as_ref()
             .map_or(Position { piece: 0, skip: 0 }, |t| t.position_after(start.message));
@@ -242,7 +254,7 @@ impl ReplayBody {
                 None
             }
             _ if self.plan.looping => {
-                let following = self.library.track(next, self.plan.framing);
+                let following = self.library.track(next, self.plan.framing, &self.plan.filter);
                 match following {
                     Some(t) if t.status == 200 => {
                         debug!(

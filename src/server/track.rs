@@ -25,6 +25,7 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use tracing::debug;
 
+use super::filter::{StreamFilter, Verdict};
 use crate::fixture::{Connection, End};
 use crate::frame::{Decoder, Encoder, Frame, Framing};
 
@@ -72,10 +73,22 @@ pub(crate) struct Position {
 impl Track {
     /// Lays `connection` out for a request that asked for `framing`.
     pub(crate) fn build(connection: &Connection, framing: Framing) -> Track {
-        let mut track = if connection.framing == framing {
+        Track::filtered(connection, framing, &StreamFilter::All)
+    }
+
+    /// Lays `connection` out for `framing`, leaving out the messages
+    /// `filter` drops and rewriting those it rewrites (one piece per
+    /// frame then, as when re-encoding).
+    pub(crate) fn filtered(
+        connection: &Connection,
+        framing: Framing,
+        filter: &StreamFilter,
+    ) -> Track {
+        let unfiltered = matches!(filter, StreamFilter::All);
+        let mut track = if connection.framing == framing && unfiltered {
             verbatim(connection)
         } else {
-            reencode(connection, framing)
+            reencode(connection, framing, filter)
         };
         track.end = connection.end.clone();
         track.status = connection.response.status;
@@ -122,7 +135,7 @@ fn verbatim(connection: &Connection) -> Track {
 
 /// Every recorded frame decoded and re-encoded in `framing`, one piece per
 /// frame, due when the chunk that completed it arrived.
-fn reencode(connection: &Connection, framing: Framing) -> Track {
+fn reencode(connection: &Connection, framing: Framing, filter: &StreamFilter) -> Track {
     let mut decoder = Decoder::new(connection.framing);
     let encoder = Encoder::new(framing);
     let mut pieces = Vec::new();
@@ -133,6 +146,11 @@ fn reencode(connection: &Connection, framing: Framing) -> Track {
         while let Some(frame) = decoder.next_frame() {
             let data = match frame {
                 Ok(Frame::Message(payload)) => {
+                    let payload = match filter.apply(&payload) {
+                        Verdict::Pass => payload,
+                        Verdict::Rewrite(rewritten) => rewritten,
+                        Verdict::Drop => continue,
+                    };
                     let mut out = BytesMut::with_capacity(payload.len() + 16);
                     encoder.message(&payload, &mut out);
                     out.freeze()
