@@ -19,7 +19,7 @@ use rehose::fixture::import::{import, ImportOptions, KeepAlive};
 use rehose::fixture::{Chunk, Connection, End, Fixture, Request, Response};
 use rehose::frame::Framing;
 use rehose::protocol::Credentials;
-use rehose::server::{JournalEntry, MockServer, Speed, StreamEnd, TlsConfig};
+use rehose::server::{Attempt, JournalEntry, MockServer, Scenario, Speed, StreamEnd, TlsConfig};
 use serde_json::{json, Value};
 
 /// The capture's messages, parsed.
@@ -348,10 +348,9 @@ fn streamed(ids: &[u32], end: End) -> Connection {
     }
 }
 
-// FIXME: the failures are recorded in the fixture (a connection can carry
-// a non-200 status and end with a reset). Once the server has scripted
-// faults, a second test should inject the same 503s, reset and 420 into
-// a plain capture replay.
+// The failures are recorded in the fixture here (a connection can carry a
+// non-200 status and end with a reset); the next test scripts the same
+// ones over a plain replay.
 #[tokio::test]
 async fn tweepy_stream_backs_off_5_then_10_s_on_503s_not_at_all_after_a_reset_and_60_s_on_420() {
     let Some(python) = interop::venv_python("4.12") else { return };
@@ -387,4 +386,39 @@ async fn tweepy_stream_backs_off_5_then_10_s_on_503s_not_at_all_after_a_reset_an
     assert_eq!(statuses, [503, 503, 200, 420, 200]);
     let cut = journal[2].stream.as_ref().expect("a stream");
     assert_eq!((cut.messages, cut.end), (2, StreamEnd::Cut));
+}
+
+#[tokio::test]
+async fn tweepy_stream_backs_off_the_same_on_scripted_503s_a_reset_mid_stream_and_a_420() {
+    let Some(python) = interop::venv_python("4.12") else { return };
+    let fixture = Fixture { meta: vec![], connections: vec![streamed(&[1, 2, 3, 4], End::Open)] };
+    let scenario = Scenario::new()
+        .attempt_times(Attempt::status(503), 2)
+        .attempt(Attempt::stream().after_messages(2).reset())
+        .attempt(Attempt::status(420));
+    let server = MockServer::builder()
+        .fixture(Arc::new(fixture))
+        .scenario(scenario)
+        .speed(Speed::Max)
+        .keep_alive(Duration::ZERO)
+        .start()
+        .await
+        .expect("server");
+
+    let result = run_tweepy(&python, "tweepy_v1.py", &server, "sample", 4).await;
+
+    // The same client resumes after the reset: no message lost or repeated.
+    assert_eq!(strings(&result["messages"]), ["status:1", "status:2", "status:3", "status:4"]);
+    assert_eq!(result["request_errors"], json!([503, 503, 420]), "{result}");
+    assert_eq!(result["connection_errors"], json!(1), "{result}");
+    assert_eq!(result["sleeps"], json!([5, 10, 0, 60]), "{result}");
+    server.assert_scenario_complete();
+    let journal = server.journal();
+    let statuses: Vec<u16> = journal.iter().map(|entry| entry.status).collect();
+    assert_eq!(statuses, [503, 503, 200, 420, 200]);
+    assert!(journal[..4].iter().all(|entry| entry.fault.is_some()), "{journal:#?}");
+    assert_eq!(journal[4].fault, None);
+    let reset = journal[2].stream.as_ref().expect("a stream");
+    assert_eq!(reset.messages, 2, "{journal:#?}");
+    assert_eq!(journal[4].stream.as_ref().expect("a stream").first_message, 2);
 }

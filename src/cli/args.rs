@@ -102,6 +102,88 @@ pub struct ServeArgs {
     /// file, removed at exit].
     #[arg(long, value_name = "FILE", requires = "tls")]
     pub ca_cert_out: Option<std::path::PathBuf>,
+    /// Compress streams with gzip for clients that send
+    /// `Accept-Encoding: gzip`.
+    #[arg(long)]
+    pub gzip: bool,
+    /// Scripted failures.
+    #[command(flatten)]
+    pub faults: FaultArgs,
+}
+
+/// Scripted failures of `rehose serve`: a scenario file, or shorthands.
+///
+/// Shorthands script connection attempts in this order, whatever their
+/// order on the command line: every `--fail-first`, then every
+/// `--reset-first`, then the stream faults (`--end-after`, `--cut-after`,
+/// `--reset-after`, `--stall-after`, `--disconnect-after`), each flag's
+/// values in the order given. Attempts after the script replay normally.
+/// For any other order, write a `--scenario` file.
+#[derive(Debug, Args, Default)]
+#[command(next_help_heading = "Scripted failures (see docs/scenarios.md)")]
+pub struct FaultArgs {
+    /// A TOML scenario file (docs/scenarios.md) scripting what each
+    /// connection attempt gets; cannot be combined with the shorthands
+    /// below, which script attempts in their listed order (every
+    /// --fail-first, then every --reset-first, then the stream faults);
+    /// attempts after the script replay normally.
+    #[arg(long, value_name = "FILE", conflicts_with_all = [
+        "fail_first", "reset_first", "end_after", "cut_after", "reset_after",
+        "stall_after", "disconnect_after", "drip", "rechunk",
+    ])]
+    pub scenario: Option<PathBuf>,
+    /// Answer the first attempts with STATUS, once or TIMES times
+    /// (`420`, `420x4`). Repeatable.
+    #[arg(long, value_name = "STATUS[xTIMES]")]
+    pub fail_first: Vec<String>,
+    /// Reset the next TIMES connections before any response.
+    #[arg(long, value_name = "TIMES")]
+    pub reset_first: Vec<String>,
+    /// A stream that ends cleanly after N messages. Repeatable.
+    #[arg(long, value_name = "N")]
+    pub end_after: Vec<String>,
+    /// A stream cut inside message N+1. Repeatable.
+    #[arg(long, value_name = "N")]
+    pub cut_after: Vec<String>,
+    /// A stream reset (RST) after N messages. Repeatable.
+    #[arg(long, value_name = "N")]
+    pub reset_after: Vec<String>,
+    /// A stream that goes silent after N messages. Repeatable.
+    #[arg(long, value_name = "N")]
+    pub stall_after: Vec<String>,
+    /// A stream that sends a `disconnect` message (code 1, or CODE) after
+    /// N messages and closes. Repeatable.
+    #[arg(long, value_name = "N[:CODE]")]
+    pub disconnect_after: Vec<String>,
+    /// Every stream sends BYTES bytes every MS milliseconds.
+    #[arg(long, value_name = "BYTES/MS")]
+    pub drip: Option<String>,
+    /// Every stream comes in chunks of K bytes.
+    #[arg(long, value_name = "K")]
+    pub rechunk: Option<String>,
+}
+
+impl FaultArgs {
+    /// Each shorthand given, as (flag without dashes, value), in the
+    /// documented order.
+    pub fn shorthands(&self) -> Vec<(&'static str, &str)> {
+        let lists: [(&'static str, &[String]); 7] = [
+            ("fail-first", &self.fail_first),
+            ("reset-first", &self.reset_first),
+            ("end-after", &self.end_after),
+            ("cut-after", &self.cut_after),
+            ("reset-after", &self.reset_after),
+            ("stall-after", &self.stall_after),
+            ("disconnect-after", &self.disconnect_after),
+        ];
+        let mut all: Vec<(&'static str, &str)> = lists
+            .iter()
+            .flat_map(|(flag, values)| values.iter().map(move |value| (*flag, value.as_str())))
+            .collect();
+        all.extend(self.drip.as_deref().map(|value| ("drip", value)));
+        all.extend(self.rechunk.as_deref().map(|value| ("rechunk", value)));
+        all
+    }
 }
 
 /// Credentials, from flags or the environment; never echoed.

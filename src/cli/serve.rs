@@ -1,10 +1,10 @@
 //! `rehose serve`: the mock server on a port, until Ctrl-C.
 
 use anyhow::{Context, Result};
-use rehose::server::{serve, Auth, ServerConfig, Speed, TlsConfig};
+use rehose::server::{serve, Auth, Scenario, ServerConfig, Shorthand, Speed, TlsConfig};
 use tokio::net::TcpListener;
 
-use super::args::ServeArgs;
+use super::args::{FaultArgs, ServeArgs};
 use super::connect::seconds_flag;
 use super::load;
 
@@ -25,6 +25,8 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         auth: Auth::new(),
         strict_v2_rules: args.strict_rules,
         tls: tls.clone(),
+        scenario: scenario(&args.faults)?,
+        gzip: args.gzip,
     };
 
     let addr = format!("{}:{}", args.host, args.port);
@@ -38,6 +40,9 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     eprintln!("  v1.1: {url}/1.1/statuses/sample.json, {url}/1.1/statuses/filter.json");
     eprintln!("  v2:   {url}/2/tweets/sample/stream, {url}/2/tweets/search/stream");
     eprintln!("  journal: {url}/__rehose/requests");
+    for (index, attempt) in config.scenario.attempts().iter().enumerate() {
+        eprintln!("  scripted attempt {}: {attempt}", index + 1);
+    }
     if let Some(tls) = &tls {
         eprintln!(
             "  CA certificate: {} (trust it: rehose stream --ca-cert FILE, \
@@ -53,4 +58,21 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     };
     serve(config, listener, shutdown).await?;
     Ok(())
+}
+
+/// The scenario of `--scenario FILE` or of the shorthand flags; empty
+/// when neither is given.
+fn scenario(args: &FaultArgs) -> Result<Scenario> {
+    if let Some(path) = &args.scenario {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("--scenario {}: cannot read it", path.display()))?;
+        return Scenario::from_toml(&text)
+            .with_context(|| format!("--scenario {}", path.display()));
+    }
+    let shorthands = args
+        .shorthands()
+        .into_iter()
+        .map(|(flag, value)| Shorthand::parse(flag, value))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Scenario::from_shorthands(&shorthands))
 }

@@ -183,7 +183,11 @@ impl Reader {
                 }
                 Some(Err(err)) => {
                     let reason = describe(&err);
-                    break (Failure::Dropped, ConnectionError::Broken { reason });
+                    // Broken chunking is a network error (section 6), not
+                    // a drop to follow at once.
+                    let failure =
+                        if is_bad_chunking(&err) { Failure::Network } else { Failure::Dropped };
+                    break (failure, ConnectionError::Broken { reason });
                 }
                 None => break (Failure::Dropped, ConnectionError::Closed),
             }
@@ -231,6 +235,28 @@ impl Reader {
             }
         }
     }
+}
+
+/// Whether a body error is hyper rejecting the chunked encoding (its
+/// cause is an `InvalidInput` or `InvalidData` I/O error, as opposed to a
+/// reset, an early end or a stall).
+fn is_bad_chunking(err: &std::io::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = err.get_ref().map(|e| e as _);
+    let mut inside_hyper = false;
+    while let Some(error) = source {
+        inside_hyper |= error.is::<hyper::Error>();
+        if let Some(io) = error.downcast_ref::<std::io::Error>() {
+            let invalid = matches!(
+                io.kind(),
+                std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData
+            );
+            if inside_hyper && invalid {
+                return true;
+            }
+        }
+        source = error.source();
+    }
+    false
 }
 
 fn is_gzip(headers: &http::HeaderMap) -> bool {

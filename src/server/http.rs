@@ -1,9 +1,25 @@
 //! The HTTP side: accepting connections, routing requests, telling
 //! clients apart, planning each connection attempt and journaling it.
 //!
-//! Every accepted socket is wrapped in a [`ServerIo`] that can be asked to
-//! reset the connection (RST, `SO_LINGER` 0) when hyper drops it, so a
-//! replay can cut a connection the way the network did.
+//! Every accepted socket goes through the TLS handshake when serving https,
+//! then has its first request head read by `raw` (so that attempts hyper
+//! cannot script are answered by hand, over TLS or not), and is then
+//! wrapped in a [`ServerIo`] that can be asked to reset the connection
+//! (RST, `SO_LINGER` 0) when hyper drops it, so a replay can cut a
+//! connection the way the network did.
+//!
+//! A stream request is first admitted (URI length, credentials, v1.1
+//! filter parameters, see `auth`): a refusal is answered as the service
+//! did and consumes no scripted attempt. An admitted request takes the
+//! next attempt of the scenario (see `fault`):
+//! a status, a reset, or a stream whose body is a replay wrapped in its
+//! scripted faults and its delivery shape:
+//!
+//! ```text
+//!   ReplayBody (fixture, paced) -> FaultBody (script) -> ShapeBody (gzip, chunk sizes) -> hyper
+//! ```
+//!
+//! To add an endpoint, add a [`Route`] and its arm in `handle`.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -13,8 +29,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
 
-use bytes::Bytes;
-use http::header::{HeaderValue, AUTHORIZATION, CONNECTION, CONTENT_TYPE, HOST};
+use bytes::{Buf, Bytes};
+use http::header::{
+    HeaderName, HeaderValue, ACCEPT_ENCODING, AUTHORIZATION, CONNECTION, CONTENT_ENCODING,
+    CONTENT_TYPE, HOST,
+};
 use http::{HeaderMap, Method, Request, Response, StatusCode};
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full, Limited};
@@ -29,20 +48,24 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
 use super::auth::{filter_params, uri_too_long, AuthFailure};
+use super::fault::{Active, FaultBody, FaultSetup, ScenarioState, Ticket};
 use super::filter::{StreamFilter, V1Filter};
 use super::journal::{self, Journal, JournalEntry, StreamEnd, StreamOutcome, StreamStats};
+use super::raw::{self, Head};
 use super::replay::{ConnControl, Cursor, Library, ReplayBody, SharedCursor, StreamPlan};
 use super::rules_store::RulesStore;
+use super::scenario::{Attempt, OneConnection, StatusAttempt};
+use super::shape::ShapeBody;
 use super::tls::{self, Transport};
 use super::ServerConfig;
 use crate::fixture::End;
 use crate::frame::Framing;
 use crate::protocol::oauth::decode_pairs;
 use crate::protocol::params::RULES_PATH;
-use crate::protocol::Endpoint;
+use crate::protocol::{Endpoint, Problem};
 
 /// The largest request body read (a form of 5,000 follow ids is ~60 KiB).
-const MAX_FORM_BODY: usize = 1 << 20;
+pub(crate) const MAX_FORM_BODY: usize = 1 << 20;
 
 /// The path of the journal.
 const JOURNAL_PATH: &str = "/__rehose/requests";
@@ -58,22 +81,25 @@ pub(crate) struct Shared {
     pub(crate) clients: Mutex<HashMap<String, SharedCursor>>,
     pub(crate) journal: Journal,
     pub(crate) rules: RulesStore,
-    pub(crate) started: Instant,
     pub(crate) shutdown: CancellationToken,
+    pub(crate) scenario: ScenarioState,
+    pub(crate) active: Arc<Active>,
     /// Set when serving https.
     pub(crate) tls: Option<Arc<tls::TlsIdentity>>,
 }
 
 impl Shared {
     pub(crate) fn new(config: ServerConfig, shutdown: CancellationToken) -> Shared {
+        let started = Instant::now();
         Shared {
             library: Arc::new(Library::new(config.fixture.clone())),
+            scenario: ScenarioState::new(config.scenario.clone()),
             config,
             clients: Mutex::default(),
-            journal: Journal::default(),
+            journal: Journal::new(started),
             rules: RulesStore::new(),
-            started: Instant::now(),
             shutdown,
+            active: Arc::default(),
             tls: None,
         }
     }
@@ -104,7 +130,11 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
 
 async fn serve_connection(stream: TcpStream, peer: std::net::SocketAddr, shared: Arc<Shared>) {
     info!(%peer, "connection opened");
-    let stream = match tls::accept(shared.tls.as_deref(), stream).await {
+    let handshake = tokio::select! {
+        accepted = tls::accept(shared.tls.as_deref(), stream) => accepted,
+        _ = shared.shutdown.cancelled() => return,
+    };
+    let mut stream = match handshake {
         Ok(stream) => stream,
         Err(err) => {
             // A client that does not trust the CA aborts the handshake.
@@ -112,8 +142,24 @@ async fn serve_connection(stream: TcpStream, peer: std::net::SocketAddr, shared:
             return;
         }
     };
+    // The head is read here, after the handshake: a raw attempt never
+    // reaches hyper, over TLS or not.
+    let read = tokio::select! {
+        read = raw::read_request(&mut stream) => read,
+        _ = shared.shutdown.cancelled() => return,
+    };
+    let mut prefix = read.bytes;
+    if let Some(head) = read.head {
+        if let Some(admitted) = raw_admission(&shared, &mut stream, &mut prefix, &head).await {
+            let client = client_identity(&head.head.headers);
+            if let Some(ticket) = shared.scenario.take(client.as_deref(), true) {
+                raw::serve_raw(stream, head, admitted, ticket, shared).await;
+                return;
+            }
+        }
+    }
     let control = Arc::new(ConnControl::default());
-    let io = ServerIo { inner: TokioIo::new(stream), control: control.clone() };
+    let io = ServerIo { inner: TokioIo::new(stream), prefix, control: control.clone() };
     let shutdown = shared.shutdown.clone();
     let service = service_fn(move |request| handle(shared.clone(), control.clone(), request));
     let connection = http1::Builder::new().serve_connection(io, service);
@@ -126,15 +172,45 @@ async fn serve_connection(stream: TcpStream, peer: std::net::SocketAddr, shared:
     }
 }
 
+/// A stream request admitted before hyper: its form and what its stream
+/// lets through.
+pub(crate) struct Admitted {
+    pub(crate) version: Version,
+    pub(crate) form: Bytes,
+    pub(crate) filter: StreamFilter,
+}
+
+/// Whether the first request of a connection is a stream request that
+/// would be admitted, reading its form body into `prefix` if it has one.
+/// `None` leaves the request to hyper, which answers refusals; so a
+/// request the service would refuse never takes a raw attempt.
+async fn raw_admission(
+    shared: &Shared,
+    stream: &mut Transport,
+    prefix: &mut Bytes,
+    head: &raw::RawHead,
+) -> Option<Admitted> {
+    let Route::Stream(version) = route(&head.head.method, &head.head.path) else { return None };
+    if uri_too_long(head.target_len) {
+        return None;
+    }
+    let form = tokio::select! {
+        form = raw::read_form(stream, prefix, head) => form?,
+        _ = shared.shutdown.cancelled() => return None,
+    };
+    let filter = admit(shared, &head.head, version, &form).ok()?;
+    Some(Admitted { version, form, filter })
+}
+
 /// What the API version of an endpoint implies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Version {
+pub(crate) enum Version {
     V1,
     V2,
 }
 
 /// Where a request goes.
-enum Route {
+pub(crate) enum Route {
     Stream(Version),
     Rules,
     Journal,
@@ -142,7 +218,7 @@ enum Route {
     MethodNotAllowed,
 }
 
-fn route(method: &Method, path: &str) -> Route {
+pub(crate) fn route(method: &Method, path: &str) -> Route {
     let get_or_post = method == Method::GET || method == Method::POST;
     match path {
         "/1.1/statuses/filter.json" | "/1.1/statuses/sample.json" if get_or_post => {
@@ -163,7 +239,7 @@ fn route(method: &Method, path: &str) -> Route {
     }
 }
 
-/// What one connection attempt gets.
+/// What one connection attempt gets from the fixture.
 pub(crate) enum Plan {
     /// A fixed response (a recorded error status, for example).
     Respond { status: u16, content_type: String, body: Bytes },
@@ -179,28 +255,18 @@ async fn handle(
     let (parts, body) = request.into_parts();
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().map(str::to_owned);
-    let mut entry = JournalEntry {
-        id: 0,
-        elapsed: Instant::now().duration_since(shared.started),
-        unix_ms: journal::unix_ms(),
-        method: parts.method.to_string(),
-        path: path.clone(),
-        query: query.as_deref().map(journal::redact_params),
-        form: None,
-        headers: redacted_headers(&parts.headers),
-        client: client_identity(&parts.headers),
-        status: 0,
-        stream: None,
-    };
-    debug!(method = %parts.method, %path, client = ?entry.client, "request");
-
     // The service refused long request lines well before hyper would.
     let target_len = parts.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
+    let head = Head { method: parts.method, path, query, headers: parts.headers };
+    let path = head.path.clone();
+    let mut entry = journal_entry(&shared, &head, None);
+    debug!(method = %head.method, %path, client = ?entry.client, "request");
+
     if uri_too_long(target_len) {
         return Ok(refuse(&shared, entry, AuthFailure::UriTooLong(target_len)));
     }
 
-    let version = match route(&parts.method, &path) {
+    let version = match route(&head.method, &path) {
         Route::Stream(version) => Some(version),
         Route::Rules => None,
         Route::Journal => {
@@ -231,35 +297,212 @@ async fn handle(
     if !form.is_empty() {
         entry.form = Some(journal::redact_params(&String::from_utf8_lossy(&form)));
     }
+    let query = head.query.as_deref().unwrap_or("");
     let Some(version) = version else {
-        return Ok(rules(&shared, entry, &parts, query.as_deref().unwrap_or(""), &form));
+        return Ok(rules(&shared, entry, &head, query, &form));
     };
-    let filter = match admit(&shared, &parts, version, query.as_deref().unwrap_or(""), &form) {
+    // Refusals come before the script: a 401 for bad credentials does not
+    // use up a scripted attempt.
+    let filter = match admit(&shared, &head, version, &form) {
         Ok(filter) => filter,
         Err(failure) => return Ok(refuse(&shared, entry, failure)),
     };
-    let framing = requested_framing(query.as_deref().unwrap_or(""), &form);
+    let framing = requested_framing(query, &form);
 
-    let cursor = client_cursor(&shared, entry.client.as_deref());
-    match plan(&shared, version, framing, &cursor, filter) {
+    // One stream per credential, if the scenario says so.
+    let client = entry.client.clone();
+    let policy = shared.scenario.scenario().one_connection;
+    if let (Some(OneConnection::Refuse), Some(client)) = (policy, &client) {
+        if shared.active.is_open(client) {
+            info!(client, "refusing a second stream with the same credentials");
+            entry.fault = Some("one connection per client: refused".to_owned());
+            let status = if version == Version::V2 { 429 } else { 420 };
+            return Ok(status_response(&shared, entry, &Attempt::status(status), version));
+        }
+    }
+
+    let ticket = shared.scenario.take(client.as_deref(), false);
+    let Some(ticket) = ticket else {
+        // `take` always answers when not restricted to raw attempts.
+        return Ok(error(StatusCode::INTERNAL_SERVER_ERROR, 131, "Internal error"));
+    };
+    entry.fault = ticket.label.clone();
+    match &ticket.attempt {
+        Attempt::Status(status) => {
+            ticket.fired.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+            Ok(status_response(&shared, entry, status, version))
+        }
+        Attempt::Reset => {
+            // A reset on a reused connection: hyper has the socket, so the
+            // reset comes as the response fails.
+            ticket.fired.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+            control.request_reset();
+            shared.journal.push(entry, None);
+            let failing = http_body_util::StreamBody::new(futures_util::stream::once(async {
+                Err::<http_body::Frame<Bytes>, _>(
+                    Box::new(super::fault::ScriptedError::Reset) as super::fault::BoxError
+                )
+            }));
+            Ok(Response::new(BodyExt::boxed(failing)))
+        }
+        Attempt::Stream(_) => {
+            let accepts_gzip = accepts_gzip(&head.headers);
+            let opening = Opening { version, framing, accepts_gzip, control, filter };
+            Ok(match open_stream(&shared, entry, opening, ticket) {
+                Opened::Respond(response) => response,
+                Opened::Stream(headers, body) => {
+                    let mut response = Response::new(BodyExt::boxed(body));
+                    *response.headers_mut() = headers;
+                    response
+                }
+            })
+        }
+    }
+}
+
+/// What a stream needs to know of its request.
+pub(crate) struct Opening {
+    pub(crate) version: Version,
+    pub(crate) framing: Framing,
+    pub(crate) accepts_gzip: bool,
+    pub(crate) control: Arc<ConnControl>,
+    pub(crate) filter: StreamFilter,
+}
+
+/// A stream opened, or the fixture's recorded refusal.
+pub(crate) enum Opened {
+    Respond(Response<ServerBody>),
+    Stream(HeaderMap, Box<ShapeBody<FaultBody>>),
+}
+
+/// The body (and headers) of a stream attempt, journaled; or the
+/// fixture's recorded error for this attempt.
+pub(crate) fn open_stream(
+    shared: &Arc<Shared>,
+    mut entry: JournalEntry,
+    opening: Opening,
+    ticket: Ticket,
+) -> Opened {
+    let cursor = client_cursor(shared, entry.client.as_deref());
+    let plan = match plan(shared, opening.version, opening.framing, &cursor, opening.filter) {
         Plan::Respond { status, content_type, body } => {
             entry.status = status;
             shared.journal.push(entry, None);
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            Ok(fixed(status, &content_type, body))
+            return Opened::Respond(fixed(status, &content_type, body));
         }
-        Plan::Stream(plan) => Ok(stream(&shared, control, entry, plan, cursor)),
+        Plan::Stream(plan) => plan,
+    };
+    let Attempt::Stream(script) = ticket.attempt else {
+        return Opened::Respond(error(StatusCode::INTERNAL_SERVER_ERROR, 131, "Internal error"));
+    };
+
+    // One connection per client: register, displacing older streams.
+    let policy = shared.scenario.scenario().one_connection;
+    let active = match (&entry.client, policy) {
+        (Some(client), Some(policy)) => {
+            Some(shared.active.open(client, policy == OneConnection::Displace))
+        }
+        _ => None,
+    };
+    let gzip = opening.accepts_gzip && script.gzip.unwrap_or(shared.config.gzip);
+    let truncate = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let setup = FaultSetup {
+        steps: script.steps.clone(),
+        framing: plan.framing,
+        is_v2: opening.version == Version::V2,
+        fired: ticket.fired.clone(),
+        control: opening.control.clone(),
+        truncate: truncate.clone(),
+        active,
+    };
+    let (mut headers, replay) = stream(shared, opening.control, entry, plan, cursor);
+    let body =
+        Box::new(ShapeBody::new(FaultBody::new(replay, setup), script.shape, gzip, truncate));
+    if gzip {
+        headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    if !script.steps.is_empty() {
+        // A scripted end closes the connection, as the service did.
+        headers.insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    Opened::Stream(headers, body)
+}
+
+/// A journal entry for a request, before its outcome is known.
+pub(crate) fn journal_entry(shared: &Shared, head: &Head, fault: Option<String>) -> JournalEntry {
+    JournalEntry {
+        id: 0,
+        elapsed: shared.journal.elapsed(),
+        unix_ms: journal::unix_ms(),
+        method: head.method.to_string(),
+        path: head.path.clone(),
+        query: head.query.as_deref().map(journal::redact_params),
+        form: None,
+        headers: redacted_headers(&head.headers),
+        client: client_identity(&head.headers),
+        status: 0,
+        stream: None,
+        fault,
+        ended: None,
     }
 }
 
-/// Starts a stream, journals it and builds its response.
+pub(crate) fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers.get_all(ACCEPT_ENCODING).iter().any(|value| {
+        value.to_str().is_ok_and(|v| {
+            v.split(',').any(|coding| coding.split(';').next().is_some_and(|c| c.trim() == "gzip"))
+        })
+    })
+}
+
+/// A scripted status response, journaled. Default bodies: the service's
+/// plain text for 420, the `TooManyConnections` problem for 429, and a
+/// JSON error otherwise.
+fn status_response(
+    shared: &Shared,
+    mut entry: JournalEntry,
+    attempt: &StatusAttempt,
+    version: Version,
+) -> Response<ServerBody> {
+    entry.status = attempt.status;
+    shared.journal.push(entry, None);
+    let status = StatusCode::from_u16(attempt.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = match &attempt.body {
+        Some((content_type, body)) => fixed(status, content_type, body.clone()),
+        None if attempt.status == 420 => {
+            fixed(status, "text/plain", Bytes::from_static(b"Exceeded connection limit for user"))
+        }
+        None if attempt.status == 429 => {
+            let body = Problem::too_many_connections().to_json();
+            fixed(status, "application/json", body.into())
+        }
+        None if version == Version::V2 => {
+            let reason = status.canonical_reason().unwrap_or("Error");
+            let body = serde_json::json!({ "title": reason, "detail": reason, "status": attempt.status, "type": "about:blank" });
+            fixed(status, "application/json", body.to_string().into())
+        }
+        None => {
+            error(status, u32::from(attempt.status), status.canonical_reason().unwrap_or("Error"))
+        }
+    };
+    for (name, value) in &attempt.headers {
+        let name = HeaderName::from_bytes(name.as_bytes());
+        if let (Ok(name), Ok(value)) = (name, HeaderValue::from_str(value)) {
+            response.headers_mut().append(name, value);
+        }
+    }
+    response
+}
+
+/// Starts a replay, journals it and gives its headers.
 fn stream(
     shared: &Arc<Shared>,
     control: Arc<ConnControl>,
     mut entry: JournalEntry,
     plan: StreamPlan,
     cursor: SharedCursor,
-) -> Response<ServerBody> {
+) -> (HeaderMap, ReplayBody) {
     let track = shared.library.track(plan.start.connection, plan.framing, &plan.filter);
     info!(
         client = ?entry.client,
@@ -268,6 +511,7 @@ fn stream(
         framing = %plan.framing,
         messages = track.as_ref().map_or(0, |t| t.messages()),
         verbatim = track.as_ref().is_some_and(|t| t.verbatim),
+        fault = ?entry.fault,
         "stream opened"
     );
     let stats = Arc::new(StreamStats::default());
@@ -293,13 +537,12 @@ fn stream(
         control,
         shared.shutdown.clone(),
     );
-    let mut response = Response::new(body.map_err(Into::into).boxed());
-    let headers = response.headers_mut();
+    let mut headers = HeaderMap::new();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     if closes {
         headers.insert(CONNECTION, HeaderValue::from_static("close"));
     }
-    response
+    (headers, body)
 }
 
 /// Decides what this connection attempt gets, from where the client is in
@@ -364,25 +607,24 @@ fn plan(
 /// Checks a stream request's credentials and parameters and returns what
 /// its stream lets through: the v1.1 filter's predicates, the v2 token's
 /// rules, or everything on the sample endpoints.
-fn admit(
+pub(crate) fn admit(
     shared: &Shared,
-    parts: &http::request::Parts,
+    head: &Head,
     version: Version,
-    query: &str,
     form: &[u8],
 ) -> Result<StreamFilter, AuthFailure> {
-    let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let header = head.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
     let auth = &shared.config.auth;
-    let path = parts.uri.path();
+    let path = head.path.as_str();
     match version {
         Version::V1 => {
-            let mut pairs = decode_pairs(query);
+            let mut pairs = decode_pairs(head.query.as_deref().unwrap_or(""));
             pairs.extend(decode_pairs(&String::from_utf8_lossy(form)));
-            // The URL as the client addressed it; the mock serves plain
-            // HTTP here.
-            let host = parts.headers.get(HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
-            let url = format!("http://{host}{path}");
-            auth.check_v1(parts.method.as_str(), &url, &pairs, header, SystemTime::now())?;
+            // The URL as the client addressed it, which it signed.
+            let host = head.headers.get(HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
+            let scheme = if shared.tls.is_some() { "https" } else { "http" };
+            let url = format!("{scheme}://{host}{path}");
+            auth.check_v1(head.method.as_str(), &url, &pairs, header, SystemTime::now())?;
             if path != Endpoint::V1Filter.path() {
                 return Ok(StreamFilter::All);
             }
@@ -403,17 +645,16 @@ fn admit(
 fn rules(
     shared: &Shared,
     mut entry: JournalEntry,
-    parts: &http::request::Parts,
+    head: &Head,
     query: &str,
     body: &[u8],
 ) -> Response<ServerBody> {
-    let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let header = head.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
     let token = match shared.config.auth.check_v2(header) {
         Ok(token) => token,
         Err(failure) => return refuse(shared, entry, failure),
     };
-    let outcome =
-        shared.rules.handle(&token, parts.method.as_str(), query, body, SystemTime::now());
+    let outcome = shared.rules.handle(&token, head.method.as_str(), query, body, SystemTime::now());
     debug!(status = outcome.status, "rules request");
     entry.status = outcome.status;
     shared.journal.push(entry, None);
@@ -447,7 +688,7 @@ fn client_cursor(shared: &Shared, client: Option<&str>) -> SharedCursor {
 
 /// `delimited=length` in the query or the form body asks for length
 /// framing; anything else gets `\r\n`.
-fn requested_framing(query: &str, form: &[u8]) -> Framing {
+pub(crate) fn requested_framing(query: &str, form: &[u8]) -> Framing {
     let asks_length = |params: &[u8]| {
         url::form_urlencoded::parse(params).any(|(k, v)| k == "delimited" && v == "length")
     };
@@ -523,6 +764,8 @@ fn error(status: StatusCode, code: u32, message: &str) -> Response<ServerBody> {
 /// [`ConnControl`] asks for it.
 pub(crate) struct ServerIo {
     inner: TokioIo<Transport>,
+    /// Bytes read before hyper took over (the request head), read first.
+    prefix: Bytes,
     control: Arc<ConnControl>,
 }
 
@@ -542,9 +785,16 @@ impl hyper::rt::Read for ServerIo {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-        buf: hyper::rt::ReadBufCursor<'_>,
+        mut buf: hyper::rt::ReadBufCursor<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
+        let this = self.get_mut();
+        if !this.prefix.is_empty() {
+            let n = this.prefix.len().min(buf.remaining());
+            buf.put_slice(&this.prefix[..n]);
+            this.prefix.advance(n);
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut this.inner).poll_read(cx, buf)
     }
 }
 

@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
+use tokio::time::Instant;
 
 /// What the journal shows in place of a secret.
 pub const REDACTED: &str = "<redacted>";
@@ -43,6 +44,12 @@ pub struct JournalEntry {
     pub status: u16,
     /// For a stream: what was sent and how it ended.
     pub stream: Option<StreamOutcome>,
+    /// The scripted fault this attempt got, as the scenario describes it
+    /// (`status 420`, `stream: after 50 messages disconnect 7`), if any.
+    pub fault: Option<String>,
+    /// When the attempt ended (its response sent, its stream closed),
+    /// since the server started, on tokio's clock; `None` while open.
+    pub ended: Option<Duration>,
 }
 
 /// What a stream sent and how it ended.
@@ -72,8 +79,16 @@ pub enum StreamEnd {
     Streaming,
     /// The server ended the body cleanly, as the fixture did.
     Completed,
-    /// The server cut the connection (a recorded reset).
+    /// The server cut the connection: a recorded reset, or a scripted cut
+    /// in the middle of a message.
     Cut,
+    /// The server reset the connection (RST), as scripted.
+    Reset,
+    /// The server sent an in-band disconnect (v1.1 `disconnect` or v2
+    /// operational disconnect) and closed.
+    Disconnected,
+    /// The server wrote a malformed chunk and closed, as scripted.
+    Malformed,
     /// The client closed the connection first.
     ClientGone,
     /// The server shut down.
@@ -88,6 +103,9 @@ impl StreamEnd {
             StreamEnd::Cut => 2,
             StreamEnd::ClientGone => 3,
             StreamEnd::ServerShutdown => 4,
+            StreamEnd::Reset => 5,
+            StreamEnd::Disconnected => 6,
+            StreamEnd::Malformed => 7,
         }
     }
 
@@ -97,6 +115,9 @@ impl StreamEnd {
             2 => StreamEnd::Cut,
             3 => StreamEnd::ClientGone,
             4 => StreamEnd::ServerShutdown,
+            5 => StreamEnd::Reset,
+            6 => StreamEnd::Disconnected,
+            7 => StreamEnd::Malformed,
             _ => StreamEnd::Streaming,
         }
     }
@@ -109,6 +130,7 @@ pub(crate) struct StreamStats {
     keep_alives: AtomicU64,
     bytes: AtomicU64,
     end: AtomicU64,
+    ended_at: Mutex<Option<Instant>>,
 }
 
 impl StreamStats {
@@ -122,9 +144,16 @@ impl StreamStats {
         self.bytes.fetch_add(2, Ordering::Relaxed);
     }
 
-    /// Records the end once; later calls keep the first.
+    /// Records the end and its time once; later calls keep the first.
     pub(crate) fn ended(&self, end: StreamEnd) {
-        let _ = self.end.compare_exchange(0, end.code(), Ordering::AcqRel, Ordering::Acquire);
+        let first = self.end.compare_exchange(0, end.code(), Ordering::AcqRel, Ordering::Acquire);
+        if first.is_ok() {
+            *self.ended_at.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
+        }
+    }
+
+    fn ended_at(&self) -> Option<Instant> {
+        *self.ended_at.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub(crate) fn end(&self) -> StreamEnd {
@@ -148,16 +177,32 @@ struct Record {
 }
 
 /// The journal of one server.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Journal {
     records: Mutex<Vec<Record>>,
+    /// When the server started: journal times count from here.
+    started: Instant,
 }
 
 impl Journal {
+    /// An empty journal whose times count from `started`.
+    pub(crate) fn new(started: Instant) -> Journal {
+        Journal { records: Mutex::default(), started }
+    }
+
+    /// Time since the server started, on tokio's clock.
+    pub(crate) fn elapsed(&self) -> Duration {
+        Instant::now().duration_since(self.started)
+    }
+
     /// Adds an entry (its `id` is assigned here) and returns the id.
     pub(crate) fn push(&self, mut entry: JournalEntry, stats: Option<Arc<StreamStats>>) -> u64 {
         let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
         entry.id = records.len() as u64;
+        if stats.is_none() && entry.ended.is_none() {
+            // A fixed response ends as it is sent.
+            entry.ended = Some(entry.elapsed);
+        }
         let id = entry.id;
         records.push(Record { entry, stats });
         id
@@ -175,6 +220,7 @@ impl Journal {
                     stream.keep_alives = stats.keep_alives.load(Ordering::Relaxed);
                     stream.bytes = stats.bytes();
                     stream.end = stats.end();
+                    entry.ended = stats.ended_at().map(|at| at.duration_since(self.started));
                 }
                 entry
             })

@@ -10,11 +10,20 @@
 //! fixture's connections in order. A client that reconnects with the same
 //! credentials resumes where it stopped. Every request is journaled.
 //!
+//! A [`Scenario`] scripts failures: what each connection attempt gets
+//! (a status, a reset, a stream that is cut, reset, stalled, disconnected,
+//! compressed, dripped or re-chunked), in order, as documented in
+//! `docs/scenarios.md`.
+//!
 //! The module is split by concern: `track` lays fixture connections out
-//! for a framing, `replay` is the paced body of one stream, `http` accepts,
-//! routes and plans connection attempts, `journal` records them. This file
-//! holds the public API: [`MockServer`] for tests, [`ServerConfig`] and
-//! [`serve`] for the command line.
+//! for a framing, `replay` is the paced body of one stream, `scenario`
+//! and `scenario_file` describe scripted faults, `fault` plays them over
+//! a replay, `shape` compresses and re-chunks, `raw` answers attempts
+//! hyper cannot script, `auth` and `filter` admit requests and filter
+//! streams, `rules_store` keeps v2 rules, `tls` serves https, `http`
+//! accepts, routes and plans connection attempts, `journal` records them. This file holds the public API:
+//! [`MockServer`] for tests, [`ServerConfig`] and [`serve`] for the
+//! command line.
 //!
 //! ```no_run
 //! # async fn run(fixture: rehose::fixture::Fixture) -> Result<(), rehose::server::ServerError> {
@@ -29,11 +38,16 @@
 //! ```
 
 mod auth;
+mod fault;
 mod filter;
 mod http;
 mod journal;
+mod raw;
 mod replay;
 mod rules_store;
+mod scenario;
+mod scenario_file;
+mod shape;
 mod tls;
 mod track;
 
@@ -51,12 +65,15 @@ use crate::fixture::Fixture;
 use http::Shared;
 
 pub use auth::{filter_params, uri_too_long, Auth, AuthFailure, MAX_URI_BYTES};
+pub use fault::UnfiredFaults;
 pub use filter::{
     rewrite_matching_rules, RuleError, RuleQuery, RuleSet, StreamFilter, V1Filter, Verdict,
     MAX_RULE_CHARS,
 };
 pub use journal::{JournalEntry, StreamEnd, StreamOutcome, REDACTED};
 pub use rules_store::{RulesOutcome, RulesStore};
+pub use scenario::{Attempt, OneConnection, Scenario, StatusAttempt, StreamAttempt};
+pub use scenario_file::{ScenarioError, Shorthand};
 pub use tls::{TlsConfig, CERTIFICATE_NAMES};
 
 /// How fast a fixture is replayed.
@@ -123,6 +140,12 @@ pub struct ServerConfig {
     /// client seen before. Default: off, clients resume where they
     /// stopped.
     pub restart_on_reconnect: bool,
+    /// Scripted failures, attempt by attempt. Default: none, every attempt
+    /// replays normally.
+    pub scenario: Scenario,
+    /// Compress streams with gzip for requests that accept it (a stream
+    /// attempt may override this). Default: off.
+    pub gzip: bool,
     /// Who may connect: OAuth 1.0a credentials for v1.1, bearer tokens for
     /// v2, the timestamp window. Default: [`Auth::new`], which accepts
     /// every request.
@@ -297,6 +320,26 @@ impl MockServer {
         self.shared.journal.snapshot()
     }
 
+    /// Checks that every fault of the scenario fired: every scripted
+    /// attempt was taken and every step of its stream happened (for each
+    /// client seen, in per-client mode).
+    ///
+    /// # Errors
+    ///
+    /// [`UnfiredFaults`] listing each fault that never fired.
+    pub fn verify_scenario(&self) -> Result<(), UnfiredFaults> {
+        self.shared.scenario.verify()
+    }
+
+    /// Panics, listing the faults that never fired, unless every fault of
+    /// the scenario fired.
+    #[track_caller]
+    pub fn assert_scenario_complete(&self) {
+        if let Err(unfired) = self.verify_scenario() {
+            panic!("{unfired}");
+        }
+    }
+
     /// Stops accepting, drops every open connection and waits for the
     /// listener to close. The journal stays readable; open streams end as
     /// [`StreamEnd::ServerShutdown`].
@@ -353,6 +396,19 @@ impl MockServerBuilder {
     /// for a known client. Default: `false`.
     pub fn restart_on_reconnect(mut self, restart: bool) -> Self {
         self.config.restart_on_reconnect = restart;
+        self
+    }
+
+    /// Scripted failures. Default: none.
+    pub fn scenario(mut self, scenario: Scenario) -> Self {
+        self.config.scenario = scenario;
+        self
+    }
+
+    /// Compress streams with gzip for requests that accept it. Default:
+    /// `false`.
+    pub fn gzip(mut self, gzip: bool) -> Self {
+        self.config.gzip = gzip;
         self
     }
 

@@ -144,6 +144,8 @@ pub(crate) struct ReplayBody {
     position: Position,
     /// Messages of the current connection sent (or skipped on resume).
     messages_done: usize,
+    /// Fixture messages this stream sent, every connection together.
+    sent_messages: u64,
     /// The instant that maps to the recorded offset `base_at`.
     base: Instant,
     base_at: Duration,
@@ -154,6 +156,9 @@ pub(crate) struct ReplayBody {
     sleep: Pin<Box<Sleep>>,
     /// When to reset the connection, once a recorded reset is reached.
     cut_at: Option<Instant>,
+    /// A stream offset of the current track not to send past, set by a
+    /// scripted fault waiting for its trigger.
+    hold: Option<u64>,
     done: bool,
     stats: Arc<StreamStats>,
     cursor: SharedCursor,
@@ -189,6 +194,7 @@ impl ReplayBody {
             connection: start.connection,
             position,
             messages_done: start.message,
+            sent_messages: 0,
             base: now,
             base_at,
             last_due: now,
@@ -196,6 +202,7 @@ impl ReplayBody {
             at_boundary: true,
             sleep: Box::pin(tokio::time::sleep_until(now)),
             cut_at: None,
+            hold: None,
             done: false,
             stats,
             cursor,
@@ -227,8 +234,8 @@ impl ReplayBody {
     }
 
     /// The current track has been sent: ends the body, cuts the connection
-    /// or moves on, as the recording ended. Returns a frame to hand back
-    /// when the body stops here.
+    /// or moves on, as the recording ended. Returns `Some` when the body
+    /// ends here.
     fn end_of_track(&mut self, track: &Track) -> Option<PollFrame> {
         let next = self.next_connection(self.connection);
         self.set_cursor(Cursor { connection: next, message: 0 });
@@ -278,10 +285,90 @@ impl ReplayBody {
         }
     }
 
-    fn finish(&mut self, end: StreamEnd) {
+    pub(crate) fn finish(&mut self, end: StreamEnd) {
         self.done = true;
         self.stats.ended(end);
     }
+
+    /// Stops sending at `offset` of the current track (a message end):
+    /// [`ReplayBody::poll_out`] then answers [`Out::Held`] instead.
+    pub(crate) fn hold_at(&mut self, offset: Option<u64>) {
+        self.hold = offset;
+    }
+
+    /// The stream offset of the next byte of the current track.
+    pub(crate) fn offset(&self) -> Option<u64> {
+        let track = self.track.as_ref()?;
+        Some(match track.pieces.get(self.position.piece) {
+            Some(piece) => piece.start + self.position.skip as u64,
+            None => track.pieces.last().map_or(0, |p| p.start + p.data.len() as u64),
+        })
+    }
+
+    /// Fixture messages this stream has sent.
+    pub(crate) fn sent_messages(&self) -> u64 {
+        self.sent_messages
+    }
+
+    /// Whether the bytes sent so far end on a frame boundary.
+    pub(crate) fn is_at_boundary(&self) -> bool {
+        self.at_boundary
+    }
+
+    /// The offset just past the `more`-th message not yet sent, if the
+    /// current track holds it; with `more` 0, the current offset.
+    pub(crate) fn end_of_next_messages(&self, more: usize) -> Option<u64> {
+        let track = self.track.as_ref()?;
+        match more {
+            0 => self.offset(),
+            _ => track.message_ends.get(self.messages_done + more - 1).copied(),
+        }
+    }
+
+    /// The first message end at or past `offset` in the current track.
+    pub(crate) fn message_end_from(&self, offset: u64) -> Option<u64> {
+        let track = self.track.as_ref()?;
+        let index = track.message_ends.partition_point(|&end| end < offset);
+        track.message_ends.get(index).copied()
+    }
+
+    /// The first half (at least a byte) of the next message, without
+    /// moving on: a cut sends it and the client never gets the message
+    /// whole, so a resumed stream sends it again.
+    pub(crate) fn half_of_next_message(&self) -> Bytes {
+        let (Some(track), Some(from)) = (self.track.as_ref(), self.offset()) else {
+            return Bytes::new();
+        };
+        let Some(end) = self.message_end_from(from + 1) else { return Bytes::new() };
+        let to = from + ((end - from) / 2).max(1);
+        let mut out = Vec::with_capacity((to - from) as usize);
+        for piece in &track.pieces[self.position.piece.min(track.pieces.len())..] {
+            let piece_end = piece.start + piece.data.len() as u64;
+            if piece.start >= to {
+                break;
+            }
+            let lo = from.max(piece.start) - piece.start;
+            let hi = to.min(piece_end) - piece.start;
+            if lo < hi {
+                out.extend_from_slice(&piece.data[lo as usize..hi as usize]);
+            }
+        }
+        Bytes::from(out)
+    }
+
+    /// Counts bytes and messages sent on behalf of this stream that are
+    /// not from the fixture (an injected warning, say).
+    pub(crate) fn count_injected(&self, bytes: usize, messages: usize) {
+        self.stats.sent(bytes, messages);
+    }
+}
+
+/// What [`ReplayBody::poll_out`] produces.
+pub(crate) enum Out {
+    /// Bytes to send.
+    Data(Bytes),
+    /// The hold offset is reached; nothing is sent until it moves.
+    Held,
 }
 
 /// What `poll_frame` returns.
@@ -298,7 +385,27 @@ impl Body for ReplayBody {
     type Error = CutError;
 
     fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> PollFrame {
-        let this = self.get_mut();
+        // Without a hold, `Held` never comes.
+        self.get_mut().poll_out(cx).map(|out| match out {
+            Some(Ok(Out::Data(data))) => Some(Ok(Frame::data(data))),
+            Some(Ok(Out::Held)) | None => None,
+            Some(Err(err)) => Some(Err(err)),
+        })
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.done
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::default()
+    }
+}
+
+impl ReplayBody {
+    /// The next bytes of the replay, paced; `Held` at the hold offset.
+    pub(crate) fn poll_out(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Out, CutError>>> {
+        let this = self;
         loop {
             if this.done {
                 return Poll::Ready(None);
@@ -315,13 +422,19 @@ impl Body for ReplayBody {
                 return Poll::Ready(Some(Err(CutError { connection: this.connection })));
             }
 
+            if let (Some(hold), Some(offset)) = (this.hold, this.offset()) {
+                if offset >= hold {
+                    return Poll::Ready(Some(Ok(Out::Held)));
+                }
+            }
+
             // The next recorded piece, or the end of the recording.
             let mut piece_due = None;
             if let Some(track) = this.track.clone() {
                 match track.pieces.get(this.position.piece) {
                     Some(piece) => piece_due = Some(this.due(piece.at, now)),
                     None => match this.end_of_track(&track) {
-                        Some(poll) => return poll,
+                        Some(_) => return Poll::Ready(None),
                         None => continue,
                     },
                 }
@@ -357,16 +470,33 @@ impl Body for ReplayBody {
                 Next::KeepAlive => {
                     trace!("keep-alive");
                     this.stats.keep_alive();
-                    return Poll::Ready(Some(Ok(Frame::data(Bytes::from_static(KEEP_ALIVE)))));
+                    return Poll::Ready(Some(Ok(Out::Data(Bytes::from_static(KEEP_ALIVE)))));
                 }
                 Next::Piece => {
                     let Some(track) = &this.track else { continue };
                     let piece = &track.pieces[this.position.piece];
-                    let data = piece.data.slice(this.position.skip.min(piece.data.len())..);
-                    let messages = piece.messages_done.saturating_sub(this.messages_done);
-                    this.position = Position { piece: this.position.piece + 1, skip: 0 };
-                    this.messages_done = this.messages_done.max(piece.messages_done);
-                    this.at_boundary = piece.at_boundary;
+                    let from = this.position.skip.min(piece.data.len());
+                    // A hold inside this piece sends it only up to there.
+                    let held = this.hold.map(|hold| hold.saturating_sub(piece.start) as usize);
+                    let (data, next, at_boundary) = match held {
+                        Some(to) if to < piece.data.len() => (
+                            piece.data.slice(from..to.max(from)),
+                            Position { piece: this.position.piece, skip: to.max(from) },
+                            true,
+                        ),
+                        _ => (
+                            piece.data.slice(from..),
+                            Position { piece: this.position.piece + 1, skip: 0 },
+                            piece.at_boundary,
+                        ),
+                    };
+                    let sent_to = piece.start + (from + data.len()) as u64;
+                    let done = track.message_ends.partition_point(|&end| end <= sent_to);
+                    let messages = done.saturating_sub(this.messages_done);
+                    this.position = next;
+                    this.messages_done = this.messages_done.max(done);
+                    this.sent_messages += messages as u64;
+                    this.at_boundary = at_boundary;
                     this.last_due = target;
                     this.stats.sent(data.len(), messages);
                     this.set_cursor(Cursor {
@@ -378,18 +508,10 @@ impl Body for ReplayBody {
                         continue;
                     }
                     trace!(bytes = data.len(), messages, "chunk");
-                    return Poll::Ready(Some(Ok(Frame::data(data))));
+                    return Poll::Ready(Some(Ok(Out::Data(data))));
                 }
             }
         }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.done
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        SizeHint::default()
     }
 }
 

@@ -41,9 +41,6 @@ pub(crate) struct Piece {
     pub(crate) data: Bytes,
     /// Stream offset of the first byte.
     pub(crate) start: u64,
-    /// Messages complete once this piece is sent (counted from the start
-    /// of the connection).
-    pub(crate) messages_done: usize,
     /// Whether the piece ends on a frame boundary, where a keep-alive may
     /// follow.
     pub(crate) at_boundary: bool,
@@ -130,13 +127,7 @@ fn verbatim(connection: &Connection) -> Track {
     let mut offset = 0u64;
     for chunk in &connection.chunks {
         let at_boundary = scanner.scan(&chunk.data, offset, &mut message_ends);
-        pieces.push(Piece {
-            at: chunk.at,
-            data: chunk.data.clone(),
-            start: offset,
-            messages_done: message_ends.len(),
-            at_boundary,
-        });
+        pieces.push(Piece { at: chunk.at, data: chunk.data.clone(), start: offset, at_boundary });
         offset += chunk.data.len() as u64;
     }
     Track { pieces, message_ends, end: End::Open, status: 200, verbatim: true }
@@ -176,13 +167,7 @@ fn reencode(connection: &Connection, framing: Framing, filter: &StreamFilter) ->
             if is_message {
                 message_ends.push(offset);
             }
-            pieces.push(Piece {
-                at: chunk.at,
-                data,
-                start,
-                messages_done: message_ends.len(),
-                at_boundary: true,
-            });
+            pieces.push(Piece { at: chunk.at, data, start, at_boundary: true });
         }
     }
     if let Some(err) = decoder.finish() {
@@ -306,8 +291,6 @@ mod tests {
         assert_eq!(track.message_ends, vec![10, 20]);
         let boundaries: Vec<bool> = track.pieces.iter().map(|p| p.at_boundary).collect();
         assert_eq!(boundaries, vec![false, false, true, true]);
-        let done: Vec<usize> = track.pieces.iter().map(|p| p.messages_done).collect();
-        assert_eq!(done, vec![1, 1, 2, 2]);
     }
 
     #[test]
