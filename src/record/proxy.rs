@@ -232,6 +232,14 @@ async fn handle(
     };
     let target = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
     let url = format!("{}{target}", shared.upstream);
+    // Logs name the redacted target: a client may sign with `oauth_*`
+    // parameters in the query, and those must not reach a log line.
+    let recorded = shared.redactor.request(
+        parts.method.as_str(),
+        &target,
+        &header_pairs(&end_to_end(&parts.headers)),
+        &body,
+    );
 
     let mut forward = HttpRequest::builder().method(parts.method.clone()).uri(&url);
     if let Some(headers) = forward.headers_mut() {
@@ -246,7 +254,12 @@ async fn handle(
     let response = match shared.client.request(forward).await {
         Ok(response) => response,
         Err(err) => {
-            warn!(%url, error = %describe(&err), "upstream unreachable");
+            warn!(
+                upstream = %shared.upstream,
+                target = %recorded.target,
+                error = %describe(&err),
+                "upstream unreachable"
+            );
             return Ok(refuse(StatusCode::BAD_GATEWAY, "upstream unreachable"));
         }
     };
@@ -254,18 +267,12 @@ async fn handle(
     // Record the head, then hand the body over through the tap.
     let head_at = Instant::now();
     let (mut head, upstream_body) = response.into_parts();
-    let recorded = shared.redactor.request(
-        parts.method.as_str(),
-        &target,
-        &header_pairs(&end_to_end(&parts.headers)),
-        &body,
-    );
     let status = head.status.as_u16();
     let recorded_head =
         Response { status, headers: shared.redactor.headers(&header_pairs(&head.headers)) };
     let framing = framing_of(&target, &body);
     let slot = shared.lock().open();
-    info!(%target, status, connection = slot + 1, "proxying");
+    info!(target = %recorded.target, status, connection = slot + 1, "proxying");
     shared.record(slot, Event::Begin(recorded, recorded_head, framing));
 
     head.headers = end_to_end(&head.headers);
