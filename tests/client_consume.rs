@@ -13,7 +13,8 @@ use rehose::protocol::{Failure, StreamRequest, V2Params};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use client_support::{chunk, describe, stream, v1_sample, Reply, Step, TestServer};
+use client_support::event_names::describe;
+use client_support::{chunk, stream, v1_sample, Reply, Step, TestServer};
 
 const STATUS: &str = r#"{"id_str":"1","id":1,"text":"hi","user":{"id":7,"id_str":"7"}}"#;
 const DELETE: &str = r#"{"delete":{"status":{"id":2,"id_str":"2","user_id":7,"user_id_str":"7"},"timestamp_ms":"1"}}"#;

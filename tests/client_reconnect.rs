@@ -12,7 +12,8 @@ use rehose::frame::FrameError;
 use rehose::protocol::Failure;
 use tokio::time::Instant;
 
-use client_support::{chunk, describe, refused_addr, stream, v1_sample, Reply, Step, TestServer};
+use client_support::event_names::describe;
+use client_support::{chunk, refused_addr, stream, v1_sample, Reply, Step, TestServer};
 
 /// The reconnection delays announced before the first connection succeeds
 /// (or `limit` of them), each with the virtual time it was announced at.

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rehose::client::{Client, ClientBuilder, Event};
+use rehose::client::{Client, ClientBuilder};
 use rehose::protocol::{Credentials, StreamRequest};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -263,21 +263,8 @@ pub fn v1_sample(url: &str) -> ClientBuilder {
         .gzip(false)
 }
 
-/// A short name for an event, for comparing sequences.
-pub fn describe(event: &Event) -> String {
-    match event {
-        Event::Connected { status } => format!("connected {status}"),
-        Event::Message(message) => format!("{} {}", message.kind().name(), message.json()),
-        Event::KeepAlive => "keep-alive".into(),
-        Event::FrameError(error) => format!("frame error {error:?}"),
-        Event::MessageError(error) => format!("message error {error:?}"),
-        Event::RequestError { status, body } => format!("request error {status} {body}"),
-        Event::ConnectionError(error) => format!("connection error {error}"),
-        Event::Reconnecting { cause, delay } => format!("reconnecting {cause:?} {delay:?}"),
-        Event::Closed { reason } => format!("closed {reason:?}"),
-        other => format!("{other:?}"),
-    }
-}
+#[path = "../common/event_names.rs"]
+pub mod event_names;
 
 /// A TLS acceptor for a self-signed certificate of `127.0.0.1`, and that
 /// certificate in PEM.

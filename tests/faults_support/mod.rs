@@ -140,21 +140,9 @@ pub async fn watch(events: &mut EventStream, done: impl Fn(&Seen) -> bool) -> Se
     seen
 }
 
-/// A short name for an event.
-pub fn describe(event: &Event) -> String {
-    match event {
-        Event::Connected { status } => format!("connected {status}"),
-        Event::Message(message) => format!("{} {}", message.kind().name(), message.json()),
-        Event::KeepAlive => "keep-alive".into(),
-        Event::FrameError(error) => format!("frame error {error:?}"),
-        Event::MessageError(error) => format!("message error {error:?}"),
-        Event::RequestError { status, body } => format!("request error {status} {body}"),
-        Event::ConnectionError(error) => format!("connection error {error}"),
-        Event::Reconnecting { cause, delay } => format!("reconnecting {cause:?} {delay:?}"),
-        Event::Closed { reason } => format!("closed {reason:?}"),
-        other => format!("{other:?}"),
-    }
-}
+#[path = "../common/event_names.rs"]
+mod event_names;
+pub use event_names::describe;
 
 /// The stream requests of the journal (the journal's own path excluded).
 pub fn attempts(server: &MockServer) -> Vec<JournalEntry> {
