@@ -1,12 +1,14 @@
 //! The `rehose` binary as a user runs it: the demo, and `serve` with
 //! `stream` against it.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_rehose");
+#[path = "common/serve_cli.rs"]
+mod serve_cli;
+
+use serve_cli::{serve, BIN};
 
 #[test]
 fn demo_prints_every_message_of_the_bundled_fixture_and_a_summary() {
@@ -33,35 +35,11 @@ fn demo_prints_every_message_of_the_bundled_fixture_and_a_summary() {
     assert!(stderr.contains("delete: "), "{stderr}");
 }
 
-struct Serving(Child);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `rehose serve --port 0` and reads the URL it prints.
-fn serve(args: &[&str]) -> (Serving, String) {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--port", "0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut url = String::new();
-    BufReader::new(stdout).read_line(&mut url).unwrap();
-    (Serving(child), url.trim().to_owned())
-}
-
 #[test]
 fn stream_prints_a_served_capture_in_order_with_counts_by_kind() {
     let Some(capture) = common::capture("v1-sample-2015.crlf") else { return };
     let path = common::captures_dir().join("v1-sample-2015.crlf");
-    let (_server, url) = serve(&["--fixture", path.to_str().unwrap(), "--speed", "max"]);
+    let (_server, url) = serve(&["--fixture", path.to_str().unwrap()]);
 
     let output = Command::new(BIN)
         .args(["stream", "--url", &url, "sample", "--max-messages", "996"])

@@ -1,37 +1,15 @@
 //! `rehose serve` with scripted failures from the command line: the
 //! shorthand flags and a `--scenario` file.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_rehose");
+#[path = "common/serve_cli.rs"]
+mod serve_cli;
 
-/// Kills the server when the test ends, pass or fail.
-struct Serving(Child);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `rehose serve --port 0 ARGS` and reads the URL it prints.
-fn serve(args: &[&str]) -> (Serving, String) {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--port", "0", "--speed", "max"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut url = String::new();
-    BufReader::new(stdout).read_line(&mut url).unwrap();
-    (Serving(child), url.trim().to_owned())
-}
+use serve_cli::{serve, BIN};
 
 /// One HTTP/1.1 GET on its own connection, read until the server closes
 /// it: the status and everything after the status line.

@@ -1,34 +1,15 @@
 //! `rehose record` and `rehose inspect` from the command line.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_rehose");
+#[path = "common/serve_cli.rs"]
+mod serve_cli;
 
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve() -> (Running, String) {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--port", "0", "--speed", "max"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut url = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut url).unwrap();
-    (Running(child), url.trim().to_owned())
-}
+use serve_cli::{serve, BIN};
 
 #[test]
 fn a_recording_of_the_mock_keeps_no_secret_and_inspects_to_its_message_count() {
-    let (_server, url) = serve();
+    let (_server, url) = serve(&[]);
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("session.fixture");
     let secrets = ["ck-visible-key", "cs-secret-value", "at-token-value", "ats-secret-value"];

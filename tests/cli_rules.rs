@@ -1,33 +1,14 @@
 //! `rehose rules` against `rehose serve`: the JSON answer on stdout, the
 //! one-line summary on stderr, and clear errors.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_rehose");
+#[path = "common/serve_cli.rs"]
+mod serve_cli;
 
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve() -> (Running, String) {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--port", "0", "--speed", "max"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut url = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut url).unwrap();
-    (Running(child), url.trim().to_owned())
-}
+use serve_cli::{serve, BIN};
 
 /// Runs `rehose rules ARGS --url URL` with a bearer token in the
 /// environment.
@@ -52,7 +33,7 @@ fn stderr(output: &Output) -> String {
 
 #[test]
 fn rules_are_added_listed_and_deleted_with_a_summary_each() {
-    let (_server, url) = serve();
+    let (_server, url) = serve(&[]);
 
     let dry = rules(&url, &["add", "cat has:links", "--tag", "cats", "--dry-run"]);
     assert_eq!(json(&dry)["meta"]["summary"]["created"], 1);
@@ -92,7 +73,7 @@ fn rules_are_added_listed_and_deleted_with_a_summary_each() {
 
 #[test]
 fn an_invalid_rule_fails_with_the_reason_and_the_answer_printed() {
-    let (_server, url) = serve();
+    let (_server, url) = serve(&[]);
 
     let output = rules(&url, &["add", "(cat"]);
     assert!(!output.status.success());
