@@ -1,1 +1,13 @@
-fn main() {}
+//! The `rehose` binary: parses the command line and calls the library.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    match cli::main() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

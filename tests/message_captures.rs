@@ -77,3 +77,85 @@ fn ids_from_classify_equal_those_of_a_full_parse() {
         }
     }
 }
+
+#[test]
+fn typed_views_parse_every_capture_message_and_agree_with_classify() {
+    for (name, _) in common::CAPTURES {
+        let Some(messages) = classified(name) else { continue };
+        for (i, message) in messages.iter().enumerate() {
+            let at = format!("{name} message {}", i + 1);
+            let value: Value = serde_json::from_slice(message.raw()).expect("capture is json");
+            match message.kind() {
+                Kind::Status => {
+                    let status = message.status().unwrap_or_else(|| panic!("{at}"));
+                    assert_eq!(Some(status.id), message.id(), "{at}");
+                    assert_eq!(Some(status.user.id), message.user_id(), "{at}");
+                    assert_eq!(status.text.as_deref(), value["text"].as_str(), "{at}");
+                    assert_eq!(
+                        Some(&*status.user.screen_name),
+                        value["user"]["screen_name"].as_str(),
+                        "{at}"
+                    );
+                    assert_eq!(status.lang.as_deref(), value["lang"].as_str(), "{at}");
+                    assert_eq!(
+                        status.retweeted_status.as_ref().map(|s| s.id),
+                        value["retweeted_status"]["id"].as_u64(),
+                        "{at}"
+                    );
+                    assert_eq!(status.quoted_status_id, value["quoted_status_id"].as_u64(), "{at}");
+                    let hashtags = value["entities"]["hashtags"].as_array().map_or(0, Vec::len);
+                    assert_eq!(status.entities.hashtags.len(), hashtags, "{at}");
+                    let urls = value["entities"]["urls"].as_array().map_or(0, Vec::len);
+                    assert_eq!(status.entities.urls.len(), urls, "{at}");
+                    assert_eq!(status.coordinates.is_some(), value["coordinates"].is_object());
+                    assert_eq!(status.place.is_some(), value["place"].is_object(), "{at}");
+                }
+                Kind::Delete => {
+                    let delete = message.delete().unwrap_or_else(|| panic!("{at}"));
+                    assert_eq!(Some(delete.status.id), message.id(), "{at}");
+                    assert_eq!(Some(delete.status.user_id), message.user_id(), "{at}");
+                    assert!(delete.timestamp_ms.is_some(), "{at}");
+                }
+                Kind::Limit => {
+                    let limit = message.limit().unwrap_or_else(|| panic!("{at}"));
+                    assert_eq!(Some(limit.track), value["limit"]["track"].as_u64(), "{at}");
+                    assert!(limit.timestamp_ms.is_some(), "{at}");
+                }
+                Kind::Tweet => {
+                    let tweet = message.tweet().unwrap_or_else(|| panic!("{at}"));
+                    assert_eq!(tweet.data.id_u64(), message.id(), "{at}");
+                    assert_eq!(tweet.data.author_id_u64(), message.user_id(), "{at}");
+                    assert_eq!(Some(&*tweet.data.text), value["data"]["text"].as_str(), "{at}");
+                    assert!(!tweet.matching_rules.is_empty(), "{at}");
+                    let includes = tweet.includes.unwrap_or_else(|| panic!("{at}"));
+                    assert_eq!(
+                        serde_json::from_str::<Value>(includes.get()).expect("raw json"),
+                        value["includes"],
+                        "{at}"
+                    );
+                }
+                Kind::OperationalDisconnect => {
+                    let errors = message.errors().unwrap_or_else(|| panic!("{at}"));
+                    assert!(errors.iter().any(|e| e.is_operational_disconnect()), "{at}");
+                    assert_eq!(
+                        errors[0].disconnect_type.as_deref(),
+                        Some("OperationalDisconnect"),
+                        "{at}"
+                    );
+                }
+                other => panic!("{at}: unexpected {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn typed_views_borrow_unescaped_strings_from_the_payload() {
+    let Some(messages) = classified("v1-sample-2015.crlf") else { return };
+    let raw = messages[0].raw().as_ptr_range();
+    let status = messages[0].status().expect("first message is a status");
+    let name = status.user.screen_name.as_ptr();
+    assert!(matches!(status.user.screen_name, std::borrow::Cow::Borrowed(_)));
+    assert!(raw.contains(&name));
+    assert!(matches!(status.id_str, std::borrow::Cow::Borrowed(_)));
+}

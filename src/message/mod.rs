@@ -4,11 +4,43 @@
 //! Classification never builds a JSON tree and never looks at substrings of
 //! a text: it reads the top-level keys of the object. Typed views parse on
 //! demand, borrowing from the raw bytes.
+//!
+//! # How much is checked where
+//!
+//! [`classify`] checks that the payload is UTF-8 (all of it) and scans it
+//! to the end once. The top-level object, and the few nested objects that
+//! hold ids (`user`, `delete.status`, v2 `data`, ...), are checked against
+//! JSON's full grammar. Inside every other value it checks that strings
+//! end, escapes are JSON's, brackets balance and match (up to 128 levels)
+//! and no byte is out of place; it does not check the order of the tokens
+//! there (`[1 2]` passes) nor reject raw control characters in strings.
+//! So truncated, unbalanced or garbage payloads are [`MessageError`]s,
+//! while a payload malformed only in those ways is classified and its
+//! typed view, which parses it in full with serde_json, is `None`
+//! ([`Message::parse`] gives the reason).
+//!
+//! # Limitations
+//!
+//! Keys are compared as written: a key spelled with escapes
+//! (`"\u0064elete"`) is not recognised. Twitter never does so.
 
 mod classify;
+mod de;
 mod scan;
+mod v1;
+mod v2;
 
 use bytes::Bytes;
+use serde::Deserialize;
+
+pub use v1::{
+    BoundingBox, Delete, DeletedStatus, Disconnect, Entities, ExtendedTweet, Hashtag, Limit, Link,
+    Mention, Place, Point, ScrubGeo, Status, StatusWithheld, User, UserWithheld, Warning,
+};
+pub use v2::{
+    ApiError, MatchingRule, ReferencedTweet, Tweet, TweetEntities, TweetHashtag, TweetMention,
+    TweetResponse, TweetUrl,
+};
 
 /// What a message is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -120,6 +152,130 @@ impl Message {
     pub fn user_id(&self) -> Option<u64> {
         self.user_id
     }
+
+    /// Parses the whole payload into `T` with serde_json, borrowing from
+    /// the raw bytes where `T` allows.
+    ///
+    /// # Errors
+    ///
+    /// serde_json's error when the payload does not fit `T` or is not
+    /// valid JSON after all (classification skips some checks, see
+    /// [`classify`]).
+    pub fn parse<'a, T: Deserialize<'a>>(&'a self) -> Result<T, serde_json::Error> {
+        serde_json::from_str(self.json())
+    }
+
+    /// Parses the payload as `T` when the message is of `kind`.
+    fn view<'a, T: Deserialize<'a>>(&'a self, kind: Kind) -> Option<T> {
+        if self.kind == kind {
+            self.parse().ok()
+        } else {
+            None
+        }
+    }
+
+    /// The status, for a [`Kind::Status`] whose fields parse (use
+    /// [`Message::parse`] to see why one does not).
+    pub fn status(&self) -> Option<Status<'_>> {
+        self.view(Kind::Status)
+    }
+
+    /// The notice of a [`Kind::Delete`].
+    pub fn delete(&self) -> Option<Delete> {
+        self.view::<DeleteEnvelope>(Kind::Delete).map(|e| e.delete)
+    }
+
+    /// The notice of a [`Kind::ScrubGeo`].
+    pub fn scrub_geo(&self) -> Option<ScrubGeo> {
+        self.view::<ScrubGeoEnvelope>(Kind::ScrubGeo).map(|e| e.scrub_geo)
+    }
+
+    /// The notice of a [`Kind::Limit`].
+    pub fn limit(&self) -> Option<Limit> {
+        self.view::<LimitEnvelope>(Kind::Limit).map(|e| e.limit)
+    }
+
+    /// The notice of a [`Kind::StatusWithheld`].
+    pub fn status_withheld(&self) -> Option<StatusWithheld> {
+        self.view::<StatusWithheldEnvelope>(Kind::StatusWithheld).map(|e| e.status_withheld)
+    }
+
+    /// The notice of a [`Kind::UserWithheld`].
+    pub fn user_withheld(&self) -> Option<UserWithheld> {
+        self.view::<UserWithheldEnvelope>(Kind::UserWithheld).map(|e| e.user_withheld)
+    }
+
+    /// The notice of a [`Kind::Disconnect`].
+    pub fn disconnect(&self) -> Option<Disconnect<'_>> {
+        self.view::<DisconnectEnvelope>(Kind::Disconnect).map(|e| e.disconnect)
+    }
+
+    /// The notice of a [`Kind::Warning`].
+    pub fn warning(&self) -> Option<Warning<'_>> {
+        self.view::<WarningEnvelope>(Kind::Warning).map(|e| e.warning)
+    }
+
+    /// The response of a [`Kind::Tweet`].
+    pub fn tweet(&self) -> Option<TweetResponse<'_>> {
+        self.view(Kind::Tweet)
+    }
+
+    /// The `errors` of a [`Kind::Errors`], a [`Kind::OperationalDisconnect`]
+    /// or a [`Kind::Tweet`] (empty when a tweet has none).
+    pub fn errors(&self) -> Option<Vec<ApiError<'_>>> {
+        match self.kind {
+            Kind::Errors | Kind::OperationalDisconnect | Kind::Tweet => {
+                self.parse::<ErrorsEnvelope>().ok().map(|e| e.errors)
+            }
+            _ => None,
+        }
+    }
+}
+
+// The envelopes of the notices: an object whose one key of interest wraps
+// the notice (other keys are ignored).
+
+#[derive(Deserialize)]
+struct DeleteEnvelope {
+    delete: Delete,
+}
+
+#[derive(Deserialize)]
+struct ScrubGeoEnvelope {
+    scrub_geo: ScrubGeo,
+}
+
+#[derive(Deserialize)]
+struct LimitEnvelope {
+    limit: Limit,
+}
+
+#[derive(Deserialize)]
+struct StatusWithheldEnvelope {
+    status_withheld: StatusWithheld,
+}
+
+#[derive(Deserialize)]
+struct UserWithheldEnvelope {
+    user_withheld: UserWithheld,
+}
+
+#[derive(Deserialize)]
+struct DisconnectEnvelope<'a> {
+    #[serde(borrow)]
+    disconnect: Disconnect<'a>,
+}
+
+#[derive(Deserialize)]
+struct WarningEnvelope<'a> {
+    #[serde(borrow)]
+    warning: Warning<'a>,
+}
+
+#[derive(Deserialize)]
+struct ErrorsEnvelope<'a> {
+    #[serde(default, borrow)]
+    errors: Vec<ApiError<'a>>,
 }
 
 /// A payload that is not a message: it is reported with its raw bytes and
@@ -147,7 +303,16 @@ pub enum MessageError {
     },
 }
 
-/// Classifies a payload by its top-level keys.
+/// Classifies a payload by its top-level keys, collecting the ids of
+/// [`Message::id`] and [`Message::user_id`] on the way. See the module
+/// docs for how much of the JSON it checks.
+///
+/// A status is an object with `id_str`, `text` or `full_text`, and a
+/// `user` object; it wins over any other key. Then v2: an `errors` entry
+/// titled `operational-disconnect`, then a `data` object (a tweet), then
+/// `errors` alone. Then the v1.1 notices, each an object under its key
+/// (`delete` only when it wraps a `status` object), and the retired
+/// user- and site-stream kinds. Anything else is [`Kind::Unknown`].
 ///
 /// # Errors
 ///

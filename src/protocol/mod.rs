@@ -6,7 +6,11 @@
 pub mod backoff;
 pub mod oauth;
 pub mod params;
+pub mod rules;
 
 pub use backoff::{Backoff, BackoffPolicy, Decision, Failure};
-pub use oauth::Credentials;
-pub use params::{Endpoint, FilterParams, StreamRequest, V2Params};
+pub use oauth::{Credentials, Identity, VerifyError};
+pub use params::{
+    Endpoint, FilterParams, ParamError, RequestParts, StreamOptions, StreamRequest, V2Params,
+};
+pub use rules::{Problem, Rule, RulesRequest, RulesResponse};

@@ -1,0 +1,103 @@
+//! Printing a stream the way twarc does: each message's JSON as one line on
+//! stdout, flushed at once, and a summary by kind on stderr at the end.
+
+use std::io::Write;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use futures_util::StreamExt;
+use rehose::client::{CloseReason, Counters, Event, EventStream};
+
+/// When to stop consuming.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Limits {
+    /// Stop after this many messages.
+    pub max_messages: Option<u64>,
+    /// Stop after this long.
+    pub duration: Option<Duration>,
+}
+
+/// How the consumption ended.
+pub enum Ending {
+    /// A limit was reached, Ctrl-C was pressed, or the stream closed.
+    Stopped,
+    /// The client gave up; the reason is an error for the exit status.
+    GaveUp(String),
+}
+
+/// Prints every message of `events` (unless `quiet`) until a limit, Ctrl-C
+/// or the end of the stream. Errors and reconnects go to stderr as they
+/// happen.
+pub async fn consume(mut events: EventStream, limits: Limits, quiet: bool) -> Result<Ending> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let deadline = limits.duration.map(|d| tokio::time::Instant::now() + d);
+    let mut messages = 0u64;
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+
+    loop {
+        let sleep = async {
+            match deadline {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        let event = tokio::select! {
+            event = events.next() => event,
+            () = sleep => return Ok(Ending::Stopped),
+            _ = &mut ctrl_c => return Ok(Ending::Stopped),
+        };
+        let Some(event) = event else { return Ok(Ending::Stopped) };
+        match event {
+            Event::Message(message) => {
+                if !quiet {
+                    out.write_all(message.raw()).context("writing to stdout")?;
+                    out.write_all(b"\n").context("writing to stdout")?;
+                    out.flush().context("writing to stdout")?;
+                }
+                messages += 1;
+                if limits.max_messages.is_some_and(|max| messages >= max) {
+                    return Ok(Ending::Stopped);
+                }
+            }
+            Event::FrameError(err) => eprintln!("warning: broken frame skipped: {err}"),
+            Event::MessageError(err) => eprintln!("warning: message skipped: {err}"),
+            Event::RequestError { status, body } => {
+                eprintln!("warning: HTTP {status}: {}", body.trim())
+            }
+            Event::ConnectionError(err) => eprintln!("warning: {err}"),
+            Event::Reconnecting { cause, delay } => {
+                eprintln!("reconnecting in {:.3} s after {cause:?}", delay.as_secs_f64())
+            }
+            Event::Closed { reason: CloseReason::GaveUp { reason, .. } } => {
+                return Ok(Ending::GaveUp(reason))
+            }
+            Event::Closed { .. } => return Ok(Ending::Stopped),
+            _ => {}
+        }
+    }
+}
+
+/// The summary on stderr: one `kind: count` line per message kind, then
+/// keep-alives, connections, reconnects and errors.
+pub fn print_summary(counters: &Counters) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "--- summary");
+    for (kind, count) in &counters.messages {
+        let _ = writeln!(err, "{kind}: {count}");
+    }
+    let _ = writeln!(err, "messages: {}", counters.messages_total());
+    let _ = writeln!(err, "keep-alives: {}", counters.keep_alives);
+    let _ = writeln!(err, "connects: {}", counters.connects);
+    let _ = writeln!(err, "reconnects: {}", counters.reconnects);
+    let errors: u64 =
+        counters.errors.values().sum::<u64>() + counters.frame_errors + counters.message_errors;
+    let _ = writeln!(err, "errors: {errors}");
+    for (cause, count) in &counters.errors {
+        let _ = writeln!(err, "  {cause}: {count}");
+    }
+    for (status, count) in &counters.http_status {
+        let _ = writeln!(err, "  http {status}: {count}");
+    }
+}
