@@ -6,6 +6,7 @@
 
 use bytes::{Bytes, BytesMut};
 use rehose::frame::{decode_all, Decoder, Encoder, Frame, FrameError, Framing, DEFAULT_MAX_FRAME_SIZE};
+use rehose::fixture::Fixture;
 use rehose::message::{classify, Kind, MessageError};
 
 /// The most of a bad length line the decoder keeps.
@@ -126,7 +127,7 @@ fn round_trip(framing: Framing, items: &[Result<Frame, FrameError>]) {
 pub fn check_classify(data: &[u8]) {
     let result = classify(Bytes::copy_from_slice(data));
     let utf8 = std::str::from_utf8(data).is_ok();
-    let serde = serde_json::from_slice::<serde_json::de::IgnoredAny>(data);
+    let serde = serde_json::from_slice::<serde::de::IgnoredAny>(data);
     match (&result, &serde) {
         (Ok(_), _) if !utf8 => panic!("classified a payload that is not utf-8"),
         (Err(MessageError::InvalidUtf8 { .. }), _) => assert!(!utf8, "flagged utf-8 as invalid"),
@@ -139,6 +140,22 @@ pub fn check_classify(data: &[u8]) {
     }
     let Ok(message) = result else { return };
     assert_eq!(message.raw().as_ref(), data);
+    // Every typed view either parses or returns `None` (the payload is then
+    // flagged by `Message::parse`); none may panic, and only the view of
+    // the message's own kind may parse.
+    let views = [
+        message.status().is_some(),
+        message.delete().is_some(),
+        message.scrub_geo().is_some(),
+        message.limit().is_some(),
+        message.status_withheld().is_some(),
+        message.user_withheld().is_some(),
+        message.disconnect().is_some(),
+        message.warning().is_some(),
+        message.tweet().is_some(),
+    ];
+    let _ = message.errors();
+    assert!(views.iter().filter(|&&v| v).count() <= 1, "two typed views parse one {:?}", message.kind());
     if message.kind() != Kind::Status {
         return;
     }
@@ -159,5 +176,16 @@ fn id_of(value: Option<&serde_json::Value>) -> Option<u64> {
             s.parse().ok()
         }
         _ => None,
+    }
+}
+
+/// Parses `data` as a fixture and checks: no panic, and a fixture that
+/// parses is written back to text that parses to the same fixture.
+pub fn check_fixture(data: &[u8]) {
+    let Ok(fixture) = Fixture::parse(data) else { return };
+    let text = fixture.to_bytes();
+    match Fixture::parse(&text) {
+        Ok(again) => assert_eq!(again, fixture, "write(parse(x)) parses differently"),
+        Err(err) => panic!("write(parse(x)) does not parse: {err}"),
     }
 }

@@ -168,6 +168,7 @@ fn seeds(target: &str, captures: &[Vec<Vec<u8>>]) -> Vec<Vec<u8>> {
             }
             return out;
         }
+        "fixture" => return fixture_seeds(),
         _ => return Vec::new(),
     };
     let encoder = Encoder::new(framing);
@@ -184,6 +185,21 @@ fn seeds(target: &str, captures: &[Vec<Vec<u8>>]) -> Vec<Vec<u8>> {
                 encoder.message(m, &mut seed);
             }
             out.push(seed.to_vec());
+        }
+    }
+    out
+}
+
+/// The bundled fixtures, whole and cut short at a few places.
+fn fixture_seeds() -> Vec<Vec<u8>> {
+    let dir = crate_root().join("fixtures");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let Ok(text) = std::fs::read(entry.path()) else { continue };
+        // Keep seeds small: the head of the file, and cuts of it.
+        let head = &text[..text.len().min(16 * 1024)];
+        for cut in [head.len(), head.len() / 2, head.len() / 5] {
+            out.push(head[..cut].to_vec());
         }
     }
     out
