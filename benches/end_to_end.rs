@@ -19,15 +19,16 @@ use rehose::fixture::bundled;
 use rehose::protocol::{Credentials, StreamRequest};
 use rehose::server::{MockServer, Speed};
 
-/// Reads `messages` messages from a fresh connection; returns their bytes.
-async fn consume(base: &str, messages: usize) -> u64 {
+/// Reads `messages` messages from a fresh connection as client number
+/// `client` (each has its own access token); returns their bytes.
+async fn consume(base: &str, client: u64, messages: usize) -> u64 {
     let client = Client::builder()
         .base_url(base)
         .request(StreamRequest::V1Sample)
         .credentials(Credentials {
             consumer_key: "key".into(),
             consumer_secret: "secret".into(),
-            token: "token".into(),
+            token: format!("token-{client}"),
             token_secret: "token-secret".into(),
         })
         .build()
@@ -78,9 +79,9 @@ fn end_to_end(c: &mut Criterion) {
                     let base = base.clone();
                     async move {
                         let tasks: Vec<_> = (0..clients)
-                            .map(|_| {
+                            .map(|i| {
                                 let base = base.clone();
-                                tokio::spawn(async move { consume(&base, messages).await })
+                                tokio::spawn(async move { consume(&base, i, messages).await })
                             })
                             .collect();
                         let mut total = 0;
