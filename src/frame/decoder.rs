@@ -155,6 +155,7 @@ impl Decoder {
     /// Appends a chunk of input. Frames wholly inside it will be slices of
     /// it. Call [`Decoder::next_frame`] until it returns `None` before the
     /// next push, so that buffered memory stays bounded.
+    #[inline]
     pub fn push(&mut self, chunk: Bytes) {
         if chunk.is_empty() {
             return;
@@ -173,6 +174,7 @@ impl Decoder {
 
     /// The next complete frame, `None` if more input is needed, or a fault
     /// the decoder has already recovered from.
+    #[inline]
     pub fn next_frame(&mut self) -> Option<Result<Frame, FrameError>> {
         loop {
             if self.current.is_empty() {

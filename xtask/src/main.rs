@@ -11,6 +11,9 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use rehose::fixture::generate;
 
+mod bench;
+mod fuzz;
+
 /// Chores for working on rehose.
 #[derive(Parser)]
 #[command(name = "cargo xtask", version, about)]
@@ -31,6 +34,10 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Run the benchmarks and write BENCHMARKS.md.
+    Bench(bench::BenchArgs),
+    /// Seed the fuzz corpora from the captures and run every fuzz target.
+    Fuzz(fuzz::FuzzArgs),
 }
 
 fn main() -> Result<ExitCode> {
@@ -40,6 +47,8 @@ fn main() -> Result<ExitCode> {
             let dir = dir.unwrap_or_else(|| workspace_root().join("fixtures"));
             fixtures(&dir, check)
         }
+        Command::Bench(args) => bench::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Fuzz(args) => fuzz::run(&args).map(|()| ExitCode::SUCCESS),
     }
 }
 
