@@ -40,8 +40,9 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         .context("client settings")?;
     let limits =
         Limits { max_messages: Some(args.max_messages.unwrap_or(expected)), duration: None };
-    let ending = output::consume(client.stream(), limits, args.quiet).await?;
-    output::print_summary(&client.counters());
+    let mut delivered = output::Delivered::new();
+    let ending = output::consume(client.stream(), limits, args.quiet, &mut delivered).await?;
+    output::print_summary(&delivered, &client.counters());
     server.shutdown().await;
     match ending {
         Ending::Stopped => Ok(()),

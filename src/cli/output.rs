@@ -1,6 +1,7 @@
 //! Printing a stream the way twarc does: each message's JSON as one line on
 //! stdout, flushed at once, and a summary by kind on stderr at the end.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::Duration;
 
@@ -25,16 +26,25 @@ pub enum Ending {
     GaveUp(String),
 }
 
+/// The messages handed to the user, by kind. The client's own counters
+/// also count messages it read ahead and never handed over.
+pub type Delivered = BTreeMap<&'static str, u64>;
+
 /// Prints every message of `events` (unless `quiet`) until a limit, Ctrl-C
 /// or the end of the stream. Errors and reconnects go to stderr as they
 /// happen.
-pub async fn consume(mut events: EventStream, limits: Limits, quiet: bool) -> Result<Ending> {
+pub async fn consume(
+    mut events: EventStream,
+    limits: Limits,
+    quiet: bool,
+    delivered: &mut Delivered,
+) -> Result<Ending> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let deadline = limits.duration.map(|d| tokio::time::Instant::now() + d);
     let mut messages = 0u64;
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
+    let interrupted = interrupted();
+    tokio::pin!(interrupted);
 
     loop {
         let sleep = async {
@@ -46,7 +56,7 @@ pub async fn consume(mut events: EventStream, limits: Limits, quiet: bool) -> Re
         let event = tokio::select! {
             event = events.next() => event,
             () = sleep => return Ok(Ending::Stopped),
-            _ = &mut ctrl_c => return Ok(Ending::Stopped),
+            () = &mut interrupted => return Ok(Ending::Stopped),
         };
         let Some(event) = event else { return Ok(Ending::Stopped) };
         match event {
@@ -57,6 +67,7 @@ pub async fn consume(mut events: EventStream, limits: Limits, quiet: bool) -> Re
                     out.flush().context("writing to stdout")?;
                 }
                 messages += 1;
+                *delivered.entry(message.kind().name()).or_default() += 1;
                 if limits.max_messages.is_some_and(|max| messages >= max) {
                     return Ok(Ending::Stopped);
                 }
@@ -79,15 +90,31 @@ pub async fn consume(mut events: EventStream, limits: Limits, quiet: bool) -> Re
     }
 }
 
-/// The summary on stderr: one `kind: count` line per message kind, then
-/// keep-alives, connections, reconnects and errors.
-pub fn print_summary(counters: &Counters) {
+/// Completes on Ctrl-C or SIGTERM, so that the summary is still printed.
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// The summary on stderr: one `kind: count` line per kind of message
+/// delivered, then keep-alives, connections, reconnects and errors.
+pub fn print_summary(delivered: &Delivered, counters: &Counters) {
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "--- summary");
-    for (kind, count) in &counters.messages {
+    for (kind, count) in delivered {
         let _ = writeln!(err, "{kind}: {count}");
     }
-    let _ = writeln!(err, "messages: {}", counters.messages_total());
+    let _ = writeln!(err, "messages: {}", delivered.values().sum::<u64>());
     let _ = writeln!(err, "keep-alives: {}", counters.keep_alives);
     let _ = writeln!(err, "connects: {}", counters.connects);
     let _ = writeln!(err, "reconnects: {}", counters.reconnects);

@@ -124,7 +124,7 @@ pub fn inspect(args: InspectArgs) -> Result<()> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary).context("encoding the summary")?);
     } else {
-        print!("{summary}");
+        println!("{summary}");
     }
     Ok(())
 }

@@ -13,8 +13,9 @@ pub async fn run(args: StreamArgs) -> Result<()> {
         max_messages: args.max_messages,
         duration: args.duration.map(|s| seconds_flag("--duration", s)).transpose()?,
     };
-    let ending = output::consume(client.stream(), limits, false).await?;
-    output::print_summary(&client.counters());
+    let mut delivered = output::Delivered::new();
+    let ending = output::consume(client.stream(), limits, false, &mut delivered).await?;
+    output::print_summary(&delivered, &client.counters());
     match ending {
         Ending::Stopped => Ok(()),
         Ending::GaveUp(reason) => bail!("gave up: {reason}"),
