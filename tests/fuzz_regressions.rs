@@ -24,3 +24,17 @@ fn whatever_parses_writes_back_to_the_same_fixture() {
     let fixture = Fixture::parse(bundled).unwrap();
     assert_eq!(Fixture::parse(&fixture.to_bytes()).unwrap(), fixture);
 }
+
+#[test]
+fn a_status_broken_inside_its_user_after_the_ids_is_classified_and_its_view_fails() {
+    use rehose::message::{classify, Kind};
+    // A missing comma after the user's ids: classification reads the ids
+    // and skips the rest of the object checking only strings and brackets
+    // (documented); the full parse behind the typed view catches it.
+    let raw = br#"{"created_at":"x","id":1,"id_str":"1","text":"hi","user":{"id":2,"id_str":"2","name":"a" "screen_name":"b"}}"#;
+    let message = classify(bytes::Bytes::from_static(raw)).unwrap();
+    assert_eq!(message.kind(), Kind::Status);
+    assert_eq!(message.user_id(), Some(2));
+    assert!(message.status().is_none());
+    assert!(message.parse::<serde_json::Value>().is_err());
+}

@@ -134,9 +134,11 @@ pub fn check_classify(data: &[u8]) {
         (Ok(_), Ok(_)) | (Err(_), Err(_)) => {}
         // Both parsers stop at 128 levels, counted slightly differently.
         (Ok(_), Err(e)) if e.to_string().contains("recursion limit") => {}
-        // Documented leniency: classification does not look for raw
-        // control characters inside strings (`Message::parse` flags them).
-        (Ok(m), Err(e)) if e.to_string().contains("control character") => {
+        // Documented leniency: inside values it skips (and in an
+        // id-holding object after its ids), classification checks strings,
+        // escapes and brackets but not token order or raw control
+        // characters; the full parse behind the typed views flags those.
+        (Ok(m), Err(_)) if !is_top_level_error(data) => {
             assert!(m.parse::<serde::de::IgnoredAny>().is_err(), "parse does not flag it");
         }
         (Err(MessageError::InvalidJson { reason, .. }), Ok(_)) if reason.contains("nested too deeply") => {}
@@ -170,6 +172,14 @@ pub fn check_classify(data: &[u8]) {
     if !data.contains(&b'\\') {
         assert_eq!(message.id(), expected, "status id");
     }
+}
+
+/// Whether classification promises to flag this payload's breakage: it
+/// reads a top-level object member by member, but only checks strings,
+/// escapes and brackets inside the values it skips, so a broken object may
+/// pass (and its typed views fail). Anything else is checked whole.
+fn is_top_level_error(data: &[u8]) -> bool {
+    !data.trim_ascii_start().starts_with(b"{")
 }
 
 /// How an id field reads: an unsigned integer, or a string of 1 to 20
