@@ -146,6 +146,10 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     } else {
         system::run(&root, args.quick)
     };
+    if !args.no_run {
+        let took = start.elapsed().map_or(0, |d| d.as_secs());
+        notes.push(format!("This run took {} min {} s, builds included.", took / 60, took % 60));
+    }
     let report = report(&root, args.quick, &load_at_start, &estimates, &notes, &system)?;
     let out = args.out.clone().unwrap_or_else(|| root.join("BENCHMARKS.md"));
     std::fs::write(&out, report).with_context(|| out.display().to_string())?;
