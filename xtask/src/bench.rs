@@ -97,7 +97,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let root = root();
     let start = SystemTime::now();
     let load_at_start = load_average();
-    let (measure, warm) = if args.quick { ("0.4", "0.2") } else { ("2", "1") };
+    let (measure, warm) = if args.quick { ("0.3", "0.1") } else { ("2", "1") };
     let manifest = std::fs::read_to_string(root.join("Cargo.toml"))?;
     let mut notes = Vec::new();
     for bench in BENCHES.iter().filter(|_| !args.no_run) {
@@ -119,7 +119,15 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             warm,
         ]);
         if args.quick {
-            cmd.env("REHOSE_BENCH_QUICK", "1").args(["--sample-size", "10"]);
+            // Plots and criterion's 100,000 bootstrap resamples cost more
+            // than the measurements themselves at these lengths.
+            cmd.env("REHOSE_BENCH_QUICK", "1").args([
+                "--sample-size",
+                "10",
+                "--noplot",
+                "--nresamples",
+                "2000",
+            ]);
         }
         let status = cmd.status().context("running cargo bench")?;
         if !status.success() {
