@@ -3,6 +3,8 @@
 //! `classify` (kind and ids) versus `serde_json::from_slice` into a
 //! `Value` (a full tree) and into `IgnoredAny` (a full validating parse
 //! that builds nothing). Run with `cargo bench --bench classify`.
+//! `REHOSE_BENCH_QUICK=1` (set by `cargo xtask bench --quick`) keeps only
+//! the sample capture.
 
 use bytes::Bytes;
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
@@ -24,8 +26,15 @@ fn messages(name: &str) -> Option<Vec<Bytes>> {
     Some(out)
 }
 
+fn quick() -> bool {
+    std::env::var_os("REHOSE_BENCH_QUICK").is_some_and(|v| v != "0")
+}
+
 fn bench(c: &mut Criterion) {
     for name in NAMES {
+        if quick() && name != "v1-sample-2015.crlf" {
+            continue;
+        }
         let Some(messages) = messages(name) else {
             eprintln!("skipping {name}: not found in {CAPTURES}");
             continue;

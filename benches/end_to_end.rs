@@ -7,7 +7,8 @@
 //!
 //! Groups: `end_to_end_msgs` (messages per second) and `end_to_end_bytes`
 //! (payload bytes per second), functions `rehose_1_client` and
-//! `rehose_100_clients`.
+//! `rehose_100_clients`. `REHOSE_BENCH_QUICK=1` (set by `cargo xtask
+//! bench --quick`) runs the single client only.
 
 use futures_util::StreamExt;
 use std::sync::Arc;
@@ -67,7 +68,13 @@ fn end_to_end(c: &mut Criterion) {
     });
     let base: Arc<str> = server.uri().into();
 
-    for (clients, name) in [(1u64, "rehose_1_client"), (100, "rehose_100_clients")] {
+    let quick = std::env::var_os("REHOSE_BENCH_QUICK").is_some_and(|v| v != "0");
+    let runs: &[(u64, &str)] = if quick {
+        &[(1, "rehose_1_client")]
+    } else {
+        &[(1, "rehose_1_client"), (100, "rehose_100_clients")]
+    };
+    for &(clients, name) in runs {
         for (group, throughput) in [
             ("end_to_end_msgs", Throughput::Elements(messages as u64 * clients)),
             ("end_to_end_bytes", Throughput::Bytes(bytes * clients)),

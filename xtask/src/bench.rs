@@ -14,6 +14,8 @@ use std::time::SystemTime;
 
 use anyhow::{bail, Context, Result};
 
+mod system;
+
 /// Arguments of `cargo xtask bench`.
 #[derive(clap::Args, Debug)]
 pub struct BenchArgs {
@@ -94,7 +96,8 @@ impl Estimate {
 pub fn run(args: &BenchArgs) -> Result<()> {
     let root = root();
     let start = SystemTime::now();
-    let (measure, warm) = if args.quick { ("0.4", "0.2") } else { ("2", "1") };
+    let load_at_start = load_average();
+    let (measure, warm) = if args.quick { ("0.3", "0.1") } else { ("2", "1") };
     let manifest = std::fs::read_to_string(root.join("Cargo.toml"))?;
     let mut notes = Vec::new();
     for bench in BENCHES.iter().filter(|_| !args.no_run) {
@@ -116,7 +119,15 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             warm,
         ]);
         if args.quick {
-            cmd.env("REHOSE_BENCH_QUICK", "1").args(["--sample-size", "10"]);
+            // Plots and criterion's 100,000 bootstrap resamples cost more
+            // than the measurements themselves at these lengths.
+            cmd.env("REHOSE_BENCH_QUICK", "1").args([
+                "--sample-size",
+                "10",
+                "--noplot",
+                "--nresamples",
+                "2000",
+            ]);
         }
         let status = cmd.status().context("running cargo bench")?;
         if !status.success() {
@@ -137,8 +148,17 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     if estimates.is_empty() {
         bail!("no criterion estimates were written by this run");
     }
-    notes.push(python_peer(&root));
-    let report = report(&root, args.quick, &estimates, &notes)?;
+    let system = if args.no_run {
+        notes.push("System measurements (end to end against Tweepy, connections, pacing): not run with `--no-run`.".to_owned());
+        system::Outcome::default()
+    } else {
+        system::run(&root, args.quick)
+    };
+    if !args.no_run {
+        let took = start.elapsed().map_or(0, |d| d.as_secs());
+        notes.push(format!("This run took {} min {} s, builds included.", took / 60, took % 60));
+    }
+    let report = report(&root, args.quick, &load_at_start, &estimates, &notes, &system)?;
     let out = args.out.clone().unwrap_or_else(|| root.join("BENCHMARKS.md"));
     std::fs::write(&out, report).with_context(|| out.display().to_string())?;
     println!("wrote {}", out.display());
@@ -214,33 +234,6 @@ fn read_estimate(dir: &Path) -> Result<Estimate> {
     })
 }
 
-/// Runs the Python Tweepy-style peer if its script and Python's tweepy are
-/// there, returning a note for the report.
-fn python_peer(root: &Path) -> String {
-    let script = root.join("benches/peers/tweepy_peer.py");
-    if !script.exists() {
-        return "Python Tweepy peer: `benches/peers/tweepy_peer.py` not present yet; not run."
-            .to_owned();
-    }
-    let has_tweepy = Command::new("python3")
-        .args(["-c", "import tweepy"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_tweepy {
-        return "Python Tweepy peer: python3 or its `tweepy` package is unavailable here; not run."
-            .to_owned();
-    }
-    match Command::new("python3").arg(&script).current_dir(root).output() {
-        Ok(o) if o.status.success() => {
-            format!("Python Tweepy peer: {}", String::from_utf8_lossy(&o.stdout).trim())
-        }
-        Ok(o) => {
-            format!("Python Tweepy peer failed: {}", String::from_utf8_lossy(&o.stderr).trim())
-        }
-        Err(err) => format!("Python Tweepy peer could not start: {err}"),
-    }
-}
-
 /// The framing targets: (mode, chunking, least ratio of rehose to memmem).
 const FRAMING_TARGETS: &[(&str, &str, f64)] = &[
     ("crlf", "16KiB", 0.8),
@@ -274,7 +267,14 @@ fn lead_bound(group: &str, param: &str) -> &'static str {
     }
 }
 
-fn report(root: &Path, quick: bool, estimates: &[Estimate], notes: &[String]) -> Result<String> {
+fn report(
+    root: &Path,
+    quick: bool,
+    load_at_start: &str,
+    estimates: &[Estimate],
+    notes: &[String],
+    system: &system::Outcome,
+) -> Result<String> {
     let mut md = String::new();
     writeln!(md, "# Benchmarks\n")?;
     writeln!(
@@ -289,6 +289,7 @@ fn report(root: &Path, quick: bool, estimates: &[Estimate], notes: &[String]) ->
     writeln!(md, "- cores: {}", std::thread::available_parallelism().map_or(0, |n| n.get()))?;
     writeln!(md, "- memory: {}", mem_total())?;
     writeln!(md, "- rustc: {}", command_line("rustc", &["--version"]))?;
+    writeln!(md, "- load average (1, 5, 15 min) at the start of the run: {load_at_start}")?;
     writeln!(md, "- load average when the report was written: {}", load_average())?;
     writeln!(
         md,
@@ -302,7 +303,10 @@ fn report(root: &Path, quick: bool, estimates: &[Estimate], notes: &[String]) ->
     };
     writeln!(md, "## Targets\n")?;
     writeln!(md, "| target | measured | result |\n|---|---|---|")?;
-    let mut misses = Vec::new();
+    for row in &system.targets {
+        writeln!(md, "{row}")?;
+    }
+    let mut misses: Vec<String> = system.misses.iter().map(|m| format!("{m}.")).collect();
     let groups: Vec<&str> = {
         let mut g: Vec<&str> = estimates.iter().map(|e| e.group.as_str()).collect();
         g.dedup();
@@ -399,8 +403,15 @@ fn report(root: &Path, quick: bool, estimates: &[Estimate], notes: &[String]) ->
         writeln!(md)?;
     }
 
+    if !system.figures.is_empty() {
+        writeln!(md, "### Against `rehose serve` (separate release processes)\n")?;
+        for f in &system.figures {
+            writeln!(md, "{f}")?;
+        }
+        writeln!(md)?;
+    }
     writeln!(md, "## Notes\n")?;
-    for n in notes {
+    for n in notes.iter().chain(&system.notes) {
         writeln!(md, "- {n}")?;
     }
     writeln!(
@@ -414,7 +425,7 @@ fn report(root: &Path, quick: bool, estimates: &[Estimate], notes: &[String]) ->
          `generated` a seeded 4 MiB stream. Chunks are cut before timing."
     )?;
     writeln!(md, "\n## Reproduce\n")?;
-    writeln!(md, "```sh\ncargo xtask bench            # full: about 15 minutes\ncargo xtask bench --quick    # under two minutes\ncargo bench --bench framing -- --measurement-time 2 --warm-up-time 1\n```")?;
+    writeln!(md, "```sh\ncargo xtask bench            # full: about 15 minutes, on a quiet machine\ncargo xtask bench --quick    # under two minutes\ncargo bench --bench framing -- --measurement-time 2 --warm-up-time 1\n# by hand, against one server:\ncargo build --release --bin rehose --examples\ntarget/release/rehose serve --port 0 --speed max --loop --restart-on-reconnect \\\n    --fixture ../shared/captures/v1-sample-2015.crlf   # prints URL\ntarget/release/examples/stream_count URL 300000\nscripts/setup-interop.sh && target/interop/venv-4.12/bin/python benches/peers/tweepy_peer.py URL 50000\ntarget/release/rehose serve --port 0 --speed 1        # prints URL\nbash -c 'ulimit -n 20000; exec target/release/examples/many_connections URL 5000 16'\ntarget/release/examples/pacing URL 100 20\n```")?;
     let _ = root;
     Ok(md)
 }
