@@ -38,3 +38,12 @@ fn a_status_broken_inside_its_user_after_the_ids_is_classified_and_its_view_fail
     assert!(message.status().is_none());
     assert!(message.parse::<serde_json::Value>().is_err());
 }
+
+#[test]
+fn a_bare_string_with_a_raw_control_byte_is_unknown_and_its_parse_fails() {
+    use rehose::message::{classify, Kind};
+    let raw: &[u8] = b"\"{a\x1drrors\"";
+    let message = classify(bytes::Bytes::from_static(raw)).unwrap();
+    assert_eq!(message.kind(), Kind::Unknown);
+    assert!(message.parse::<serde_json::Value>().is_err());
+}
