@@ -40,10 +40,17 @@ fn a_status_broken_inside_its_user_after_the_ids_is_classified_and_its_view_fail
 }
 
 #[test]
-fn a_bare_string_with_a_raw_control_byte_is_unknown_and_its_parse_fails() {
-    use rehose::message::{classify, Kind};
+fn a_bare_string_with_a_raw_control_byte_is_invalid_json() {
+    use rehose::message::{classify, MessageError};
     let raw: &[u8] = b"\"{a\x1drrors\"";
-    let message = classify(bytes::Bytes::from_static(raw)).unwrap();
-    assert_eq!(message.kind(), Kind::Unknown);
-    assert!(message.parse::<serde_json::Value>().is_err());
+    let err = classify(bytes::Bytes::from_static(raw)).unwrap_err();
+    assert!(matches!(err, MessageError::InvalidJson { .. }), "{err:?}");
+}
+
+#[test]
+fn a_top_level_array_with_a_trailing_comma_is_invalid_json() {
+    use rehose::message::{classify, MessageError};
+    let err = classify(bytes::Bytes::from_static(b"[7\t\t\t,]")).unwrap_err();
+    let MessageError::InvalidJson { offset, .. } = err else { panic!("{err:?}") };
+    assert_eq!(offset, 6);
 }

@@ -8,7 +8,7 @@
 //! goes to the end of the payload, so a truncated or unbalanced payload is
 //! an error even when its kind was already known.
 
-use super::scan::{Scan, Scanner};
+use super::scan::{Scan, ScanError, Scanner};
 use super::Kind;
 
 /// What a scan found.
@@ -67,6 +67,13 @@ pub(crate) fn scan(raw: &[u8]) -> Scan<Found> {
         // Numbers, strings, arrays, literals: valid JSON of no known kind.
         scanner.skip_value()?;
         scanner.end()?;
+        // The skip checks strings and brackets only; such payloads are
+        // rare, so they get serde_json's full check instead of a promise
+        // left to the typed views.
+        if let Err(err) = serde_json::from_slice::<serde::de::IgnoredAny>(raw) {
+            let offset = if err.line() == 1 { err.column().saturating_sub(1) } else { 0 };
+            return Err(ScanError { offset, reason: "not valid JSON" });
+        }
         return Ok(Found { kind: Kind::Unknown, id: None, user_id: None });
     }
 

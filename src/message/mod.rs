@@ -19,7 +19,9 @@
 //! So truncated, unbalanced or garbage payloads are [`MessageError`]s,
 //! while a payload malformed only in those ways is classified and its
 //! typed view, which parses it in full with serde_json, is `None`
-//! ([`Message::parse`] gives the reason).
+//! ([`Message::parse`] gives the reason). A payload whose top level is not
+//! an object (a number, a string, an array: an unknown message) is rare
+//! and is checked in full by serde_json.
 //!
 //! # Limitations
 //!
