@@ -337,6 +337,37 @@ fn report(
             }
         }
     }
+    // Classification: at least 1 GB/s, and at least 3 times a full
+    // serde_json parse into `Value` of the same messages.
+    for ours in estimates.iter().filter(|e| e.function == "classify" && e.mean > 0.0) {
+        let gbps = ours.per_iter / ours.mean;
+        writeln!(
+            md,
+            "| `{}` classify ≥ 1 GB/s | {gbps:.2} GB/s | {} |",
+            ours.group,
+            if gbps >= 1.0 {
+                "PASS".to_owned()
+            } else {
+                format!("MISS by {:.0} %", (1.0 - gbps) * 100.0)
+            }
+        )?;
+        let value = estimates.iter().find(|e| {
+            e.group == ours.group && e.param == ours.param && e.function == "serde_json_value"
+        });
+        if let Some(value) = value {
+            let ratio = value.mean / ours.mean;
+            writeln!(
+                md,
+                "| `{}` classify ≥ 3× serde_json `Value` | {ratio:.1}× | {} |",
+                ours.group,
+                if ratio >= 3.0 {
+                    "PASS".to_owned()
+                } else {
+                    format!("MISS by {:.0} %", (1.0 - ratio / 3.0) * 100.0)
+                }
+            )?;
+        }
+    }
     // Leading the field: in each group, rehose beats every peer that is not
     // the ceiling.
     for group in &groups {
