@@ -90,8 +90,9 @@ pub async fn consume(
     }
 }
 
-/// Completes on Ctrl-C or SIGTERM, so that the summary is still printed.
-async fn interrupted() {
+/// Completes on Ctrl-C or SIGTERM, so that a summary is still printed and
+/// a recording is closed properly.
+pub async fn interrupted() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};

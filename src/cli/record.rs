@@ -10,6 +10,7 @@ use rehose::record::{self, Auth, ProxyConfig, RecordConfig, Stop};
 
 use super::args::{InspectArgs, RecordArgs};
 use super::connect::{self, seconds_flag, Secret};
+use super::output;
 
 pub async fn run(args: RecordArgs) -> Result<()> {
     let Some(output) = args.output.clone() else {
@@ -60,7 +61,7 @@ pub async fn run(args: RecordArgs) -> Result<()> {
     config.redact = args.redact.clone();
     config.anonymize = args.anonymize.then(rand::random);
 
-    let report = record::record(config, shutdown_signal()).await?;
+    let report = record::record(config, output::interrupted()).await?;
     let stop = match &report.stop {
         Stop::GaveUp(reason) => format!("gave up: {reason}"),
         other => format!("{other:?}").to_lowercase(),
@@ -97,25 +98,9 @@ async fn proxy(args: RecordArgs, output: std::path::PathBuf) -> Result<()> {
         server.addr()
     );
     println!("http://{}", server.addr());
-    server.serve(shutdown_signal()).await?;
+    server.serve(output::interrupted()).await?;
     eprintln!("recording saved in {}", output.display());
     Ok(())
-}
-
-/// Completes on Ctrl-C or SIGTERM, so the fixture is closed properly.
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 pub fn inspect(args: InspectArgs) -> Result<()> {
