@@ -21,6 +21,7 @@
 #![deny(missing_docs)]
 
 pub mod client;
+mod error_chain;
 pub mod fixture;
 pub mod frame;
 pub mod message;

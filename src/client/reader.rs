@@ -29,7 +29,7 @@ use super::builder::Config;
 use super::counters::SharedCounters;
 use super::events::{CloseReason, ConnectionError, Event};
 use super::request;
-use super::transport::describe;
+use crate::error_chain::describe;
 
 /// How much of an error response's body is kept.
 const ERROR_BODY_LIMIT: usize = 64 * 1024;

@@ -31,7 +31,8 @@ use crate::protocol::rules::{AddRules, DeleteRules, DeleteSelector, NewRule};
 use crate::protocol::{RulesRequest, RulesResponse};
 
 use super::builder::{BuildError, Secret};
-use super::transport::{describe, parse_url, proxy_matcher, tls_config, Transport};
+use super::transport::{parse_url, proxy_matcher, tls_config, Transport};
+use crate::error_chain::describe;
 
 /// The host of the v2 API.
 const DEFAULT_BASE: &str = "https://api.twitter.com";

@@ -5,6 +5,7 @@
 //! [`Connection`] closes its socket at once, so two connections never
 //! overlap and a stopped client leaves nothing open.
 
+use crate::error_chain::describe;
 use std::error::Error as StdError;
 use std::future::poll_fn;
 use std::path::Path;
@@ -132,22 +133,6 @@ where
     };
     poll_fn(|cx| service.poll_ready(cx)).await.map_err(describe_boxed)?;
     service.call(uri).await.map_err(describe_boxed)
-}
-
-/// An error and its chain of causes, joined with `: `.
-pub(crate) fn describe(err: &(dyn StdError + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        // Some errors repeat their cause in their own message.
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 /// The rustls configuration: webpki roots, plus the certificates of

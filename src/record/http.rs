@@ -57,18 +57,3 @@ pub(crate) fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
         })
         .collect()
 }
-
-/// An error and its causes, joined with `: `.
-pub(crate) fn describe(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
-}

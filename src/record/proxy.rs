@@ -41,9 +41,10 @@ use tracing::{debug, error, info, warn};
 use url::Url;
 
 use super::anonymize::{Anonymizer, ChunkAnonymizer};
-use super::http::{describe, header_pairs, upstream, Upstream};
+use super::http::{header_pairs, upstream, Upstream};
 use super::redact::Redactor;
 use super::RecordError;
+use crate::error_chain::describe;
 use crate::fixture::{End, FixtureWriter, Request, Response};
 use crate::frame::Framing;
 

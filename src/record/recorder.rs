@@ -22,10 +22,11 @@ use tokio::time::{sleep_until, timeout, Instant};
 use tracing::{debug, info, warn};
 
 use super::anonymize::{Anonymizer, ChunkAnonymizer};
-use super::http::{describe, header_pairs, upstream, Upstream};
+use super::http::{header_pairs, upstream, Upstream};
 use super::progress::{Counts, Progress};
 use super::redact::Redactor;
 use super::RecordError;
+use crate::error_chain::describe;
 use crate::fixture::{End, FixtureWriter, Request, Response};
 use crate::frame::{Decoder, Frame, Framing};
 use crate::protocol::oauth;
