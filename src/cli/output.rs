@@ -119,13 +119,15 @@ pub fn print_summary(delivered: &Delivered, counters: &Counters) {
     let _ = writeln!(err, "keep-alives: {}", counters.keep_alives);
     let _ = writeln!(err, "connects: {}", counters.connects);
     let _ = writeln!(err, "reconnects: {}", counters.reconnects);
-    let errors: u64 =
-        counters.errors.values().sum::<u64>() + counters.frame_errors + counters.message_errors;
-    let _ = writeln!(err, "errors: {errors}");
-    for (cause, count) in &counters.errors {
+    // Failed or dropped connections by cause (HTTP ones by status below),
+    // then frames and messages that were reported and skipped.
+    let _ = writeln!(err, "connection errors: {}", counters.errors.values().sum::<u64>());
+    for (cause, count) in counters.errors.iter().filter(|(cause, _)| **cause != "http") {
         let _ = writeln!(err, "  {cause}: {count}");
     }
     for (status, count) in &counters.http_status {
         let _ = writeln!(err, "  http {status}: {count}");
     }
+    let _ = writeln!(err, "skipped frames: {}", counters.frame_errors);
+    let _ = writeln!(err, "skipped messages: {}", counters.message_errors);
 }

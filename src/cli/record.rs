@@ -64,6 +64,10 @@ pub async fn run(args: RecordArgs) -> Result<()> {
     let report = record::record(config, output::interrupted()).await?;
     let stop = match &report.stop {
         Stop::GaveUp(reason) => format!("gave up: {reason}"),
+        Stop::MaxMessages => "--max-messages reached".to_owned(),
+        Stop::MaxBytes => "--max-bytes reached".to_owned(),
+        Stop::Duration => "--duration elapsed".to_owned(),
+        Stop::Shutdown => "interrupted".to_owned(),
         other => format!("{other:?}").to_lowercase(),
     };
     eprintln!(
