@@ -6,7 +6,8 @@ fn main() -> std::process::ExitCode {
     match cli::main() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stderr(), "error: {err:#}");
             std::process::ExitCode::FAILURE
         }
     }

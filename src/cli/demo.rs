@@ -22,7 +22,7 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         .start()
         .await
         .context("starting the mock server")?;
-    eprintln!("replaying {source} from {} (speed {})", server.uri(), args.speed);
+    note!("replaying {source} from {} (speed {})", server.uri(), args.speed);
 
     // The mock accepts any credentials when none are configured; these
     // only tell this client apart from others in the journal.

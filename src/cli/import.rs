@@ -39,7 +39,7 @@ pub fn run(args: ImportArgs) -> Result<()> {
     let imported = import(&capture, &options)
         .with_context(|| format!("importing {}", args.input.display()))?;
     for warning in &imported.warnings {
-        eprintln!("warning: {}:{}: {}", args.input.display(), warning.line, warning.message);
+        note!("warning: {}:{}: {}", args.input.display(), warning.line, warning.message);
     }
     let fixture = imported.fixture;
     if fixture.message_count() == 0 {
@@ -48,7 +48,7 @@ pub fn run(args: ImportArgs) -> Result<()> {
     fixture
         .write(&args.output)
         .with_context(|| format!("cannot write {}", args.output.display()))?;
-    eprintln!(
+    note!(
         "wrote {}: {} messages in {} connection(s), {} framing",
         args.output.display(),
         fixture.message_count(),

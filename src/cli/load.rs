@@ -34,14 +34,14 @@ pub fn fixture(path: Option<&Path>) -> Result<(Fixture, String)> {
     let imported = import(&bytes, &ImportOptions::new().source(path.display().to_string()))
         .with_context(|| format!("importing {}", path.display()))?;
     for warning in &imported.warnings {
-        eprintln!("warning: {}:{}: {}", path.display(), warning.line, warning.message);
+        note!("warning: {}:{}: {}", path.display(), warning.line, warning.message);
     }
     anyhow::ensure!(
         imported.fixture.message_count() > 0,
         "{}: neither a fixture (no `{MAGIC}` header) nor a capture (no JSON message per line)",
         path.display()
     );
-    eprintln!(
+    note!(
         "{}: not a fixture, imported as a capture of {} messages at 50 messages/s \
          (see `rehose import` for other settings)",
         path.display(),

@@ -1,6 +1,15 @@
 //! The `rehose` command line: argument parsing and the thin glue that hands
 //! each command to the library.
 
+/// Like `eprintln!`, but a closed stderr (`2>&1 | head`) is not a panic:
+/// diagnostics are best effort, the messages on stdout are what matter.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod args;
 mod connect;
 mod demo;

@@ -72,14 +72,14 @@ pub async fn consume(
                     return Ok(Ending::Stopped);
                 }
             }
-            Event::FrameError(err) => eprintln!("warning: broken frame skipped: {err}"),
-            Event::MessageError(err) => eprintln!("warning: message skipped: {err}"),
+            Event::FrameError(err) => note!("warning: broken frame skipped: {err}"),
+            Event::MessageError(err) => note!("warning: message skipped: {err}"),
             Event::RequestError { status, body } => {
-                eprintln!("warning: HTTP {status}: {}", body.trim())
+                note!("warning: HTTP {status}: {}", body.trim())
             }
-            Event::ConnectionError(err) => eprintln!("warning: {err}"),
+            Event::ConnectionError(err) => note!("warning: {err}"),
             Event::Reconnecting { cause, delay } => {
-                eprintln!("reconnecting in {:.3} s after {cause:?}", delay.as_secs_f64())
+                note!("reconnecting in {:.3} s after {cause:?}", delay.as_secs_f64())
             }
             Event::Closed { reason: CloseReason::GaveUp { reason, .. } } => {
                 return Ok(Ending::GaveUp(reason))

@@ -70,7 +70,7 @@ pub async fn run(args: RecordArgs) -> Result<()> {
         Stop::Shutdown => "interrupted".to_owned(),
         other => format!("{other:?}").to_lowercase(),
     };
-    eprintln!(
+    note!(
         "recorded {} messages ({} bytes) in {} connection(s) over {:.1} s into {} ({stop})",
         report.counts.messages,
         report.counts.bytes,
@@ -96,14 +96,14 @@ async fn proxy(args: RecordArgs, output: std::path::PathBuf) -> Result<()> {
     config.anonymize = args.anonymize;
 
     let server = record::ProxyServer::bind(config).await?;
-    eprintln!(
+    note!(
         "recording {upstream} into {} through http://{}; point the client there. Ctrl-C stops",
         output.display(),
         server.addr()
     );
     println!("http://{}", server.addr());
     server.serve(output::interrupted()).await?;
-    eprintln!("recording saved in {}", output.display());
+    note!("recording saved in {}", output.display());
     Ok(())
 }
 

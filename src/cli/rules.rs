@@ -54,7 +54,7 @@ pub async fn run(args: RulesArgs) -> Result<()> {
 fn print(response: &RulesResponse, summary: &str) -> Result<()> {
     let json = serde_json::to_string_pretty(response).context("printing the response")?;
     println!("{json}");
-    eprintln!("{summary}");
+    note!("{summary}");
     Ok(())
 }
 

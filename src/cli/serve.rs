@@ -36,15 +36,15 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let local = listener.local_addr().context("reading the bound address")?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     let url = format!("{scheme}://{local}");
-    eprintln!("serving {source} (speed {}); Ctrl-C stops", args.speed);
-    eprintln!("  v1.1: {url}/1.1/statuses/sample.json, {url}/1.1/statuses/filter.json");
-    eprintln!("  v2:   {url}/2/tweets/sample/stream, {url}/2/tweets/search/stream");
-    eprintln!("  journal: {url}/__rehose/requests");
+    note!("serving {source} (speed {}); Ctrl-C stops", args.speed);
+    note!("  v1.1: {url}/1.1/statuses/sample.json, {url}/1.1/statuses/filter.json");
+    note!("  v2:   {url}/2/tweets/sample/stream, {url}/2/tweets/search/stream");
+    note!("  journal: {url}/__rehose/requests");
     for (index, attempt) in config.scenario.attempts().iter().enumerate() {
-        eprintln!("  scripted attempt {}: {attempt}", index + 1);
+        note!("  scripted attempt {}: {attempt}", index + 1);
     }
     if let Some(tls) = &tls {
-        eprintln!(
+        note!(
             "  CA certificate: {} (trust it: rehose stream --ca-cert FILE, \
              curl --cacert FILE, requests verify=FILE)",
             tls.ca_cert_path_for(local).display()
